@@ -1,0 +1,3 @@
+"""Daily Papers digest bot: the platform-neutral core."""
+
+__version__ = "0.1.0"

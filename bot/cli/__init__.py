@@ -1,0 +1,59 @@
+"""The `digest-bot` command line: one sub-command module per concern, wired here.
+
+This is the composition root of the command line: it is the only place in `bot/` that may import
+adapters, and only inside functions, so the platform SDKs stay optional.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+from bot import __version__
+from bot.errors import DigestBotError
+
+# Each module defines `register(subparsers)`; its sub-parsers set `handler(args) -> int`.
+_COMMAND_MODULES = ("bot.cli.parse_cmd",)
+
+EXIT_USER_ERROR = 2
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest-bot",
+        description="Post the Daily Papers digest to Slack, Discord or the console, and answer "
+        "questions about it.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in _COMMAND_MODULES:
+        import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; user errors print one line and return exit code 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except DigestBotError as error:
+        print(f"digest-bot: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error worth a traceback.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, on purpose
+        return 0
