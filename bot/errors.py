@@ -47,3 +47,15 @@ class ConfigError(DigestBotError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+
+class DeliveryError(DigestBotError):
+    """A post could not be delivered to a channel.
+
+    `permanent` errors (the bot is not in the channel, the channel is gone, the token is revoked)
+    are not retried until the configuration changes; the others are retried later.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def corpus_dir() -> Path:
-    """The shared real-digest corpus: `$DIGEST_BOT_CORPUS`, else `../shared/corpus/daily_papers_ko`."""
+    """The real-digest corpus: `$DIGEST_BOT_CORPUS`, else `../shared/corpus/daily_papers_ko`."""
     configured = os.environ.get("DIGEST_BOT_CORPUS")
     if configured:
         return Path(configured)
@@ -31,3 +33,33 @@ def corpus_files() -> list[Path]:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+PG_URL_ENV = "DIGEST_BOT_TEST_PG_URL"
+
+
+def _reset_postgres(url: str) -> Engine:
+    from bot.storage import create_database_engine
+    from bot.storage.tables import metadata
+
+    engine = create_database_engine(url)
+    metadata.drop_all(engine)
+    return engine
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def database_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, empty database: SQLite in tmp_path, and PostgreSQL when CI provides one."""
+    from bot.storage import create_database_engine, sqlite_url
+
+    if request.param == "sqlite":
+        engine = create_database_engine(sqlite_url(tmp_path / "test.sqlite3"))
+    else:
+        url = os.environ.get(PG_URL_ENV)
+        if not url:
+            pytest.skip(f"no PostgreSQL for this run (set {PG_URL_ENV}; .ci/run does)")
+        engine = _reset_postgres(url)
+    yield engine
+    engine.dispose()

@@ -46,9 +46,8 @@ def test_old_style_and_four_digit_ids() -> None:
     ["hello", "", "2513.04682", "2501.4682", "25010.04682", "https://example.org/abs/2501.04682"],
 )
 def test_invalid_references_get_a_helpful_user_error(text: str) -> None:
-    with pytest.raises(
-        InvalidArxivId, match="is not an arXiv id. Use an id like 2501.04682"
-    ) as info:
+    expected = r"is not an arXiv id\. Use an id like 2501\.04682"
+    with pytest.raises(InvalidArxivId, match=expected) as info:
         parse_arxiv_id(text)
     assert isinstance(info.value, UserError)
     assert try_parse_arxiv_id(text) is None
