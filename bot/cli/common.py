@@ -1,0 +1,70 @@
+"""What several sub-commands share: opening the archive, printing JSON and messages."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.archive import Archive
+from bot.messages import Message
+from bot.models import Paper
+from bot.storage import default_data_dir, sqlite_url
+
+DATABASE_URL_ENV = "DIGEST_BOT_DATABASE_URL"
+
+
+def add_archive_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        help=f"SQLAlchemy URL of the archive (default: ${DATABASE_URL_ENV}, else a SQLite file "
+        "in the data dir)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where the SQLite archive lives (default: $DIGEST_BOT_DATA_DIR "
+        "or ~/.local/share/digest-bot)",
+    )
+
+
+def database_url(args: argparse.Namespace) -> str:
+    if args.database_url:
+        return str(args.database_url)
+    if os.environ.get(DATABASE_URL_ENV):
+        return os.environ[DATABASE_URL_ENV]
+    data_dir: Path = args.data_dir or default_data_dir()
+    return sqlite_url(data_dir / "digest-bot.sqlite3")
+
+
+def open_archive(args: argparse.Namespace) -> Archive:
+    return Archive.from_url(database_url(args))
+
+
+def print_json(payload: Any) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def paper_json(paper: Paper) -> dict[str, Any]:
+    """A paper as `parse --json` and the archive commands print it."""
+    return paper.model_dump(mode="json", exclude={"arxiv_version"})
+
+
+def print_message(message: Message) -> None:
+    """Show a command's answer the way the console adapter shows it."""
+    from adapters.console.render import render_console  # composition root: imported lazily
+    from rich.console import Console
+
+    Console().print(render_console(message))
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None

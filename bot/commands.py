@@ -1,0 +1,184 @@
+"""What the slash commands do, once for every platform.
+
+An adapter passes the command name and the user's words to `run_command` and renders the `Message`
+it gets back. Bad input becomes a short helpful answer; an unexpected failure becomes a generic
+answer with a reference id while the traceback goes to the log (never the error text into chat).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.archive import Archive
+from bot.arxiv import parse_arxiv_id
+from bot.errors import DigestNotFound, PaperNotFound, UserError
+from bot.formatter import FormatOptions, format_notice, format_paper, format_top
+from bot.messages import Message
+
+log = logging.getLogger(__name__)
+
+TOP_DEFAULT = 5
+TOP_MAX = 25
+SEARCH_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What a command needs: the archive, today's date where the user is, and display options."""
+
+    archive: Archive
+    today: dt.date
+    options: FormatOptions = field(default_factory=FormatOptions)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    message: Message
+    ok: bool  # False for a usage error or failure: adapters keep those private to the user
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str
+    summary: str
+    run: Callable[[CommandContext, str], Message]
+
+
+def resolve_day(ctx: CommandContext, text: str | None) -> dt.date:
+    """A day the archive has: given as YYYY-MM-DD, `today` or `yesterday`; none means the latest."""
+    word = (text or "").strip().lower()
+    if not word:
+        latest = ctx.archive.latest_date()
+        if latest is None:
+            raise DigestNotFound(
+                "The archive is empty: import digests first (`digest-bot import` loads the "
+                "bundled sample; `digest-bot import DIR|URL` your own)."
+            )
+        return latest
+    if word in {"today", "yesterday"}:
+        day = ctx.today - dt.timedelta(days=1 if word == "yesterday" else 0)
+    else:
+        try:
+            day = dt.date.fromisoformat(word)
+        except ValueError:
+            raise UserError(
+                f"'{text}' is not a date. Use YYYY-MM-DD (e.g. 2025-01-09), 'today' or 'yesterday'."
+            ) from None
+    if ctx.archive.get_digest(day) is None:
+        raise DigestNotFound(f"No digest for {day.isoformat()}. {_archive_span(ctx.archive)}")
+    return day
+
+
+def _archive_span(archive: Archive) -> str:
+    dates = archive.dates()
+    if not dates:
+        return "The archive is empty."
+    return f"The archive has {len(dates)} digests, from {dates[0]} to {dates[-1]}."
+
+
+def paper_command(ctx: CommandContext, text: str) -> Message:
+    """`/paper <arXiv id or URL>`: one paper's card, with the digests it appeared in."""
+    if not text.strip():
+        raise UserError("Which paper? Give an arXiv id or link, e.g. /paper 2501.04682")
+    reference = parse_arxiv_id(text.split()[0])
+    record = ctx.archive.get_paper(reference.id)
+    if record is None:
+        raise PaperNotFound(
+            f"{reference.id} is not in any digest of the archive. "
+            f"It may still be on arXiv: {reference.abs_url}"
+        )
+    return format_paper(record.paper, ctx.options, appearances=record.appearances)
+
+
+_TOP_WORD = re.compile(r"^[+-]?\d+$")
+
+
+def top_command(ctx: CommandContext, text: str) -> Message:
+    """`/top [n] [YYYY-MM-DD | today | yesterday]`: that day's most-voted papers."""
+    count, day_words = TOP_DEFAULT, []
+    for word in text.split():
+        if _TOP_WORD.match(word):
+            count = int(word)
+        else:
+            day_words.append(word)
+    if not 1 <= count <= TOP_MAX:
+        raise UserError(f"n must be between 1 and {TOP_MAX} (got {count}), e.g. /top 10")
+    if len(day_words) > 1:
+        raise UserError("Give at most one date, e.g. /top 5 2025-01-09")
+    day = resolve_day(ctx, day_words[0] if day_words else None)
+    papers = [ranked.paper for ranked in ctx.archive.top(day, count)]
+    return format_top(papers, title=f"Top {len(papers)} — {day.isoformat()}", options=ctx.options)
+
+
+def digest_command(ctx: CommandContext, text: str) -> Message:
+    """`/digest [date]`: the day's header (count and top papers)."""
+    from bot.formatter import format_digest  # the header is the first message of the full post
+
+    day = resolve_day(ctx, text or None)
+    digest = ctx.archive.get_digest(day)
+    if digest is None:  # removed between the two reads
+        raise DigestNotFound(f"No digest for {day.isoformat()}.")
+    thread = format_digest(digest, ctx.options.model_copy(update={"mode": "thread"}))
+    return thread.messages[0].model_copy(update={"role": "answer"})
+
+
+def search_command(ctx: CommandContext, text: str) -> Message:
+    """`/search <words>`: best matches over titles, authors and summaries."""
+    words = text.strip()
+    if not words:
+        raise UserError("Search for what? e.g. /search diffusion video")
+    papers = [ranked.paper for ranked in ctx.archive.search(words, limit=SEARCH_LIMIT)]
+    if not papers:
+        return format_notice(f"No paper in the archive matches '{words[:100]}'.")
+    return format_top(papers, title=f"Search: {words[:100]}", options=ctx.options)
+
+
+COMMANDS: dict[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        CommandSpec("paper", "/paper <arXiv id or link>", "show one paper", paper_command),
+        CommandSpec("top", "/top [n] [YYYY-MM-DD|yesterday]", "most-voted papers", top_command),
+        CommandSpec("digest", "/digest [YYYY-MM-DD|yesterday]", "a day's overview", digest_command),
+        CommandSpec("search", "/search <words>", "search the archive", search_command),
+    )
+}
+
+
+def help_message(name: str | None = None) -> Message:
+    """Usage of one command, or of all of them."""
+    specs = [COMMANDS[name]] if name in COMMANDS else list(COMMANDS.values())
+    lines = [f"{spec.usage} — {spec.summary}" for spec in specs]
+    return format_notice("\n".join(lines))
+
+
+def run_command(ctx: CommandContext, name: str, text: str = "") -> CommandResult:
+    """Run one command by name with the user's words; never raises."""
+    name = name.strip().lstrip("/").lower()
+    spec = COMMANDS.get(name)
+    if spec is None:
+        if name != "help":
+            return CommandResult(help_message(), ok=False)
+        return CommandResult(help_message(text.strip().lstrip("/") or None), ok=True)
+    if text.strip().lower() == "help":
+        return CommandResult(help_message(name), ok=True)
+    try:
+        return CommandResult(spec.run(ctx, text), ok=True)
+    except UserError as error:
+        return CommandResult(format_notice(str(error)), ok=False)
+    except Exception:
+        reference = secrets.token_hex(4)
+        log.exception("command /%s failed (ref %s)", name, reference)
+        notice = f"Sorry, something went wrong on our side (ref {reference})."
+        return CommandResult(format_notice(notice), ok=False)
+
+
+def run_text_command(ctx: CommandContext, line: str) -> CommandResult:
+    """Run a typed line such as `/top 3 yesterday` (the console and plain-text platforms)."""
+    name, _, rest = line.strip().partition(" ")
+    return run_command(ctx, name or "help", rest)

@@ -1,0 +1,212 @@
+"""The delivery ledger: which digest went to which channel, message by message.
+
+A delivery is claimed before anything is posted. The unique (channel, day) row plus a
+compare-and-set on its lease means two bot processes sharing a database never both post the same
+digest; each message is recorded the moment it is sent, so a restart resumes instead of repeating.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.delivery.publisher import SentMessage
+from bot.storage import ensure_schema
+from bot.storage.tables import delivered_messages, deliveries
+
+Clock = Callable[[], dt.datetime]
+
+CLAIMED, DONE, FAILED, ABANDONED = "claimed", "done", "failed", "abandoned"
+DEFAULT_LEASE = dt.timedelta(minutes=10)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to post one delivery, with what earlier attempts already sent."""
+
+    delivery_id: int
+    channel: str
+    day: dt.date
+    already_sent: list[SentMessage]
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    channel: str
+    day: dt.date
+    state: str
+    messages: int
+    attempts: int
+    error: str | None
+    updated_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class DeliveryLedger:
+    """Claims, progress and outcome of every (channel, day) delivery, in the bot's database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        owner: str,
+        *,
+        clock: Clock = utc_now,
+        lease: dt.timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self.engine = engine
+        self.owner = owner
+        self.clock = clock
+        self.lease = lease
+        ensure_schema(engine)
+
+    def claim(self, channel: str, day: dt.date) -> Claim | None:
+        """Claim a delivery; None when it is done, abandoned, or another live process holds it."""
+        now = self.clock()
+        row = {
+            "channel": channel,
+            "day": day,
+            "state": CLAIMED,
+            "owner": self.owner,
+            "lease_until": now + self.lease,
+            "attempts": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            with self.engine.begin() as connection:
+                delivery_id = connection.execute(
+                    insert(deliveries).values(row).returning(deliveries.c.id)
+                ).scalar_one()
+            return Claim(delivery_id, channel, day, [])
+        except IntegrityError:
+            pass  # the row exists: take it over only if nobody live holds it
+        with self.engine.begin() as connection:
+            taken = connection.execute(
+                update(deliveries)
+                .where(
+                    and_(
+                        deliveries.c.channel == channel,
+                        deliveries.c.day == day,
+                        or_(
+                            deliveries.c.state == FAILED,
+                            and_(
+                                deliveries.c.state == CLAIMED,
+                                or_(
+                                    deliveries.c.lease_until < now,
+                                    deliveries.c.owner == self.owner,
+                                ),
+                            ),
+                        ),
+                    )
+                )
+                .values(
+                    state=CLAIMED,
+                    owner=self.owner,
+                    lease_until=now + self.lease,
+                    attempts=deliveries.c.attempts + 1,
+                    updated_at=now,
+                    error=None,
+                )
+                .returning(deliveries.c.id)
+            ).scalar_one_or_none()
+            if taken is None:
+                return None
+            sent = connection.execute(
+                select(delivered_messages)
+                .where(delivered_messages.c.delivery_id == taken)
+                .order_by(delivered_messages.c.idx)
+            ).mappings()
+            already = [SentMessage(r["idx"], r["message_id"], r["thread_id"]) for r in sent]
+        return Claim(taken, channel, day, already)
+
+    def record_sent(self, claim: Claim, message: SentMessage) -> None:
+        """Record one sent message and extend the lease: progress proves the owner is alive."""
+        now = self.clock()
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(delivered_messages).values(
+                    delivery_id=claim.delivery_id,
+                    idx=message.index,
+                    message_id=message.message_id,
+                    thread_id=message.thread_id,
+                    sent_at=now,
+                )
+            )
+            connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id == claim.delivery_id)
+                .values(lease_until=now + self.lease, updated_at=now)
+            )
+
+    def finish(self, claim: Claim, total_messages: int) -> None:
+        self._close(claim, DONE, None, total_messages)
+
+    def fail(self, claim: Claim, error: str, *, permanent: bool) -> None:
+        """A failed delivery is retried by the next claim; an abandoned one never is."""
+        self._close(claim, ABANDONED if permanent else FAILED, error[:2000], None)
+
+    def _close(self, claim: Claim, state: str, error: str | None, total: int | None) -> None:
+        now = self.clock()
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id == claim.delivery_id)
+                .values(
+                    state=state,
+                    error=error,
+                    total_messages=total,
+                    lease_until=None,
+                    updated_at=now,
+                    finished_at=now if state in (DONE, ABANDONED) else None,
+                )
+            )
+
+    def get(self, channel: str, day: dt.date) -> DeliveryRecord | None:
+        records = self._records(and_(deliveries.c.channel == channel, deliveries.c.day == day))
+        return records[0] if records else None
+
+    def last_delivery(self, channel: str) -> DeliveryRecord | None:
+        records = self._records(
+            and_(deliveries.c.channel == channel, deliveries.c.state == DONE), latest=True
+        )
+        return records[0] if records else None
+
+    def unfinished(self) -> list[DeliveryRecord]:
+        """Deliveries that were interrupted or failed and may be resumed."""
+        return self._records(deliveries.c.state.in_([CLAIMED, FAILED]))
+
+    def _records(self, where: ColumnElement[bool], *, latest: bool = False) -> list[DeliveryRecord]:
+        order = deliveries.c.day.desc() if latest else deliveries.c.day
+        statement = select(deliveries).where(where).order_by(order)
+        if latest:
+            statement = statement.limit(1)
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement).mappings().all()
+            ids = [row["id"] for row in rows]
+            counted = connection.execute(
+                select(delivered_messages.c.delivery_id, func.count())
+                .where(delivered_messages.c.delivery_id.in_(ids))
+                .group_by(delivered_messages.c.delivery_id)
+            )
+            counts: dict[int, int] = {delivery_id: n for delivery_id, n in counted}
+        return [
+            DeliveryRecord(
+                channel=row["channel"],
+                day=row["day"],
+                state=row["state"],
+                messages=counts.get(row["id"], 0),
+                attempts=row["attempts"],
+                error=row["error"],
+                updated_at=row["updated_at"],
+                finished_at=row["finished_at"],
+            )
+            for row in rows
+        ]

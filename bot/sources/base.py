@@ -1,0 +1,25 @@
+"""The one interface every digest source implements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from bot.models import Digest
+
+
+class DigestSource(Protocol):
+    """Where digests come from: a folder, a URL template, or the Hugging Face API."""
+
+    @property
+    def description(self) -> str:
+        """What the source is, for logs and status; never contains secrets."""
+        ...
+
+    async def fetch(self, day: dt.date) -> Digest | None:
+        """The digest of `day`, or None when there is none (yet) for that day."""
+        ...
+
+    async def list_days(self) -> list[dt.date] | None:
+        """The days the source has, ascending; None when it cannot list them."""
+        ...

@@ -1,0 +1,71 @@
+"""One configured channel: where the digest goes, when, and how it looks there."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.formatter import FormatOptions
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.schedule import cron_trigger, time_zone
+
+Platform = Literal["slack", "discord", "console"]
+
+
+class ChannelConfig(BaseModel):
+    """A `[[channels]]` table of the config file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    platform: Platform
+    # A Slack channel id (C0123…), a Discord channel id (digits), or a webhook URL; for the
+    # console, any label. `webhook_url_env` names an environment variable holding the webhook
+    # URL instead, so the secret stays out of the file.
+    target: str | None = None
+    webhook_url_env: str | None = None
+    schedule: str = "0 9 * * *"
+    timezone: str = "UTC"
+    post_day: Literal["today", "yesterday"] = "today"
+    mode: Literal["thread", "single"] = "thread"
+    top_n: int | None = Field(default=None, ge=1, le=100)
+    min_votes: int = Field(default=0, ge=0)
+    include_keywords: list[str] = Field(default_factory=list)
+    exclude_keywords: list[str] = Field(default_factory=list)
+    language: Literal["en", "ko"] = "en"
+    catch_up_hours: float = Field(default=24.0, ge=0, le=24 * 14)
+    wait_for_digest_hours: float = Field(default=6.0, ge=0, le=48)
+    # Discord webhooks only: how the poster appears, and a forum thread to post in.
+    webhook_username: str | None = Field(default=None, max_length=80)
+    webhook_avatar_url: str | None = None
+    thread_name: str | None = Field(default=None, max_length=100)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        time_zone(value)
+        return value
+
+    @model_validator(mode="after")
+    def _valid_schedule_and_target(self) -> ChannelConfig:
+        cron_trigger(self.schedule, self.timezone)
+        if self.platform != "console" and not (self.target or self.webhook_url_env):
+            raise ValueError(
+                "give `target` (a channel id or webhook URL) or `webhook_url_env` (the name of "
+                "an environment variable holding the webhook URL)"
+            )
+        return self
+
+    @property
+    def is_webhook(self) -> bool:
+        return bool(self.webhook_url_env) or (self.target or "").startswith("https://")
+
+    def format_options(self) -> FormatOptions:
+        return FormatOptions(
+            mode=self.mode,
+            top_n=self.top_n,
+            min_votes=self.min_votes,
+            include_keywords=tuple(self.include_keywords),
+            exclude_keywords=tuple(self.exclude_keywords),
+            language=self.language,
+        )
