@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.formatter import FormatOptions
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.formatter import FormatOptions
 from bot.schedule import cron_trigger, time_zone
 
 Platform = Literal["slack", "discord", "console"]
@@ -46,9 +46,14 @@ class ChannelConfig(BaseModel):
         time_zone(value)
         return value
 
+    @field_validator("schedule")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        cron_trigger(value, "UTC")  # the syntax does not depend on the zone, checked above
+        return value
+
     @model_validator(mode="after")
-    def _valid_schedule_and_target(self) -> ChannelConfig:
-        cron_trigger(self.schedule, self.timezone)
+    def _target_given(self) -> ChannelConfig:
         if self.platform != "console" and not (self.target or self.webhook_url_env):
             raise ValueError(
                 "give `target` (a channel id or webhook URL) or `webhook_url_env` (the name of "

@@ -57,8 +57,9 @@ def paper_json(paper: Paper) -> dict[str, Any]:
 
 def print_message(message: Message) -> None:
     """Show a command's answer the way the console adapter shows it."""
-    from adapters.console.render import render_console  # composition root: imported lazily
     from rich.console import Console
+
+    from adapters.console.render import render_console  # composition root: imported lazily
 
     Console().print(render_console(message))
 

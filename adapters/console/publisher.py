@@ -1,0 +1,36 @@
+"""The console as a delivery platform: a post is printed the way a chat would show it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.rule import Rule
+
+from adapters.console.render import render_post_console
+from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage
+from bot.messages import Post
+
+
+class ConsolePublisher:
+    platform = "console"
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    async def publish(
+        self,
+        target: str,
+        post: Post,
+        *,
+        key: DeliveryKey,
+        already_sent: Sequence[SentMessage],
+        record: RecordSent,
+    ) -> None:
+        done = {message.index for message in already_sent}
+        self.console.print(Rule(f"#{target} · {key.day.isoformat()}", style="dim"))
+        for index, renderable in enumerate(render_post_console(post)):
+            if index in done:
+                continue
+            self.console.print(renderable)
+            await record(SentMessage(index=index, message_id=key.part(index)))

@@ -1,0 +1,41 @@
+"""The embedded default a new user meets: the latest sample digest, then commands typed in."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.app.main import BotApp
+from bot.cli import main
+from config import BotSettings
+
+
+async def test_run_shows_the_latest_digest_and_answers_commands(tmp_path: Path) -> None:
+    out = io.StringIO()
+    app = BotApp(BotSettings(data_dir=tmp_path), Console(file=out, width=120))
+    typed = io.StringIO(
+        "/top 2\n/paper 2501.04682\n/paper 2501.99999\n/top -3\nhello\n/quit\n/top\n"
+    )
+    assert await app.run(typed) == 0
+    text = out.getvalue()
+    assert "Daily Papers — 2025-01-10" in text  # the latest sample day, as a post
+    assert "Top 2 — 2025-01-10" in text
+    assert "Towards System 2 Reasoning" in text
+    assert "2501.99999 is not in any digest" in text
+    assert "n must be between 1 and 25 (got -3)" in text
+    assert "Commands start with '/'" in text
+    assert text.count("Top ") == 1  # nothing after /quit
+
+
+def test_post_dry_run_prints_without_a_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DIGEST_BOT_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["post", "--date", "2025-01-09", "--dry-run"]) == 0
+    assert "rStar-Math" in capsys.readouterr().out
+    assert main(["post", "--date", "2024-01-01"]) == 2
+    assert "No digest for 2024-01-01" in capsys.readouterr().err

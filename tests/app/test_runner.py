@@ -1,0 +1,127 @@
+"""Time-driven behaviour, with an injected clock: catch-up windows and waiting for a digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from adapters.console.publisher import ConsolePublisher
+from bot.app.runner import DigestRunner
+from bot.archive import Archive
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ledger import DeliveryLedger
+from bot.ingest import SAMPLE_ARCHIVE_DIR
+from bot.models import Digest
+from bot.sources import DirectorySource
+from config import BotSettings, ChannelConfig
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class FakeSleep:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.now += dt.timedelta(seconds=seconds)
+
+
+class LateSource:
+    """A source whose digest appears only after `ready_at` (the day's list is still filling)."""
+
+    def __init__(self, clock: Clock, ready_at: dt.datetime, folder: Path) -> None:
+        self.clock = clock
+        self.ready_at = ready_at
+        self.inner = DirectorySource(folder)
+        self.description = "late folder"
+
+    async def fetch(self, day: dt.date) -> Digest | None:
+        return await self.inner.fetch(day) if self.clock() >= self.ready_at else None
+
+    async def list_days(self) -> list[dt.date] | None:
+        return None
+
+
+def make_runner(
+    engine: Engine, clock: Clock, channel: ChannelConfig, source: object = None
+) -> tuple[DigestRunner, io.StringIO, FakeSleep]:
+    out = io.StringIO()
+    settings = BotSettings(channels=[channel], data_dir=Path("/nonexistent"))
+    archive = Archive(engine)
+    delivery = DeliveryEngine(
+        DeliveryLedger(engine, "me", clock=clock),
+        {"console": ConsolePublisher(Console(file=out, width=100))},
+    )
+    sleep = FakeSleep(clock)
+    runner = DigestRunner(
+        settings,
+        archive,
+        source or DirectorySource(SAMPLE_ARCHIVE_DIR),  # type: ignore[arg-type]
+        delivery,
+        clock=clock,
+        sleep=sleep,
+    )
+    return runner, out, sleep
+
+
+CHANNEL = ChannelConfig(
+    name="research",
+    platform="console",
+    schedule="0 9 * * *",
+    timezone="Asia/Seoul",
+    catch_up_hours=36,
+)
+
+
+async def test_days_missed_while_down_are_caught_up_inside_the_window(
+    database_engine: Engine,
+) -> None:
+    # Down since before 2025-01-09 09:00 KST; back at 2025-01-10 10:00 KST: two runs were missed.
+    clock = Clock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
+    runner, out, _ = make_runner(database_engine, clock, CHANNEL)
+    assert await runner.catch_up() == {"research": [dt.date(2025, 1, 9), dt.date(2025, 1, 10)]}
+    assert await runner.catch_up() == {}  # nothing twice
+    assert out.getvalue().count("Daily Papers — 2025-01-09") == 1
+
+
+async def test_runs_outside_the_window_are_skipped(database_engine: Engine) -> None:
+    clock = Clock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
+    narrow = CHANNEL.model_copy(update={"catch_up_hours": 2.0})
+    runner, out, _ = make_runner(database_engine, clock, narrow)
+    assert await runner.catch_up() == {"research": [dt.date(2025, 1, 10)]}
+    assert "Daily Papers — 2025-01-09" not in out.getvalue()
+    assert "Daily Papers — 2025-01-10" in out.getvalue()
+
+
+async def test_a_late_digest_is_polled_with_backoff_until_it_appears(
+    database_engine: Engine,
+) -> None:
+    fire = dt.datetime(2025, 1, 9, 0, 0, tzinfo=dt.UTC)  # 09:00 in Seoul
+    clock = Clock(fire)
+    source = LateSource(clock, fire + dt.timedelta(minutes=5), SAMPLE_ARCHIVE_DIR)
+    runner, out, sleep = make_runner(database_engine, clock, CHANNEL, source)
+    assert await runner.run_scheduled(CHANNEL, fire) == "delivered"
+    assert sleep.waits == [60.0, 120.0, 240.0]
+    assert "Daily Papers — 2025-01-09" in out.getvalue()
+
+
+async def test_no_digest_by_the_deadline_posts_nothing(database_engine: Engine) -> None:
+    fire = dt.datetime(2025, 1, 20, 0, 0, tzinfo=dt.UTC)  # the sample has no such day
+    clock = Clock(fire)
+    runner, out, sleep = make_runner(database_engine, clock, CHANNEL)
+    assert await runner.run_scheduled(CHANNEL, fire) is None
+    assert clock.now <= fire + dt.timedelta(hours=CHANNEL.wait_for_digest_hours)
+    assert sum(sleep.waits) > 3600
+    assert out.getvalue() == ""

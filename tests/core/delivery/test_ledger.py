@@ -1,0 +1,83 @@
+"""The ledger on SQLite and PostgreSQL: one claim per (channel, day), resumable, lease-based."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine
+
+from bot.delivery.ledger import DeliveryLedger
+from bot.delivery.publisher import SentMessage
+
+DAY = dt.date(2025, 1, 9)
+T0 = dt.datetime(2025, 1, 9, 9, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def test_only_one_process_can_claim_a_delivery(database_engine: Engine) -> None:
+    clock = Clock()
+    first = DeliveryLedger(database_engine, "host-a:1", clock=clock)
+    second = DeliveryLedger(database_engine, "host-b:2", clock=clock)
+    claim = first.claim("research", DAY)
+    assert claim is not None
+    assert claim.already_sent == []
+    assert second.claim("research", DAY) is None  # held, lease alive
+    assert second.claim("research", DAY + dt.timedelta(days=1)) is not None  # another day is free
+    first.finish(claim, 0)
+    assert second.claim("research", DAY) is None  # done is done
+
+
+def test_an_expired_claim_is_taken_over_with_what_was_sent(database_engine: Engine) -> None:
+    clock = Clock()
+    crashed = DeliveryLedger(database_engine, "host-a:1", clock=clock)
+    claim = crashed.claim("research", DAY)
+    assert claim is not None
+    crashed.record_sent(claim, SentMessage(0, "1700000000.000100", "1700000000.000100"))
+    crashed.record_sent(claim, SentMessage(1, "1700000000.000200", "1700000000.000100"))
+
+    successor = DeliveryLedger(database_engine, "host-a:2", clock=clock)
+    assert successor.claim("research", DAY) is None  # the lease still runs
+    clock.now += dt.timedelta(minutes=11)
+    resumed = successor.claim("research", DAY)
+    assert resumed is not None
+    assert [(m.index, m.message_id) for m in resumed.already_sent] == [
+        (0, "1700000000.000100"),
+        (1, "1700000000.000200"),
+    ]
+    successor.finish(resumed, 2)
+    record = successor.get("research", DAY)
+    assert record is not None
+    assert (record.state, record.messages, record.attempts) == ("done", 2, 2)
+
+
+def test_failed_is_retried_and_abandoned_is_not(database_engine: Engine) -> None:
+    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    claim = ledger.claim("a", DAY)
+    assert claim is not None
+    ledger.fail(claim, "HTTP 503", permanent=False)
+    retry = ledger.claim("a", DAY)
+    assert retry is not None
+    ledger.fail(retry, "not_in_channel", permanent=True)
+    assert ledger.claim("a", DAY) is None
+    record = ledger.get("a", DAY)
+    assert record is not None
+    assert (record.state, record.error) == ("abandoned", "not_in_channel")
+
+
+def test_unfinished_and_last_delivery(database_engine: Engine) -> None:
+    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    done = ledger.claim("a", DAY)
+    assert done is not None
+    ledger.finish(done, 3)
+    ledger.claim("a", DAY + dt.timedelta(days=1))
+    assert [(r.channel, r.day) for r in ledger.unfinished()] == [("a", DAY + dt.timedelta(days=1))]
+    last = ledger.last_delivery("a")
+    assert last is not None
+    assert last.day == DAY
