@@ -17,7 +17,12 @@ from bot import __version__
 from bot.errors import DigestBotError
 
 # Each module defines `register(subparsers)`; its sub-parsers set `handler(args) -> int`.
-_COMMAND_MODULES = ("bot.cli.parse_cmd", "bot.cli.archive_cmds", "bot.cli.run_cmds")
+_COMMAND_MODULES = (
+    "bot.cli.parse_cmd",
+    "bot.cli.archive_cmds",
+    "bot.cli.render_cmd",
+    "bot.cli.run_cmds",
+)
 
 EXIT_USER_ERROR = 2
 Handler = Callable[[argparse.Namespace], int]
