@@ -58,7 +58,8 @@ def fire_times_between(
 
 
 def next_fire_time(expression: str, zone: str, now: dt.datetime) -> dt.datetime | None:
-    return cron_trigger(expression, zone).get_next_fire_time(None, now)
+    fire: dt.datetime | None = cron_trigger(expression, zone).get_next_fire_time(None, now)
+    return fire
 
 
 class ChannelScheduler:

@@ -61,7 +61,7 @@ def paper_row(paper: Paper) -> dict[str, Any]:
     }
 
 
-def paper_from_row(row: Mapping[str, Any], votes: int | None) -> Paper:
+def paper_from_row(row: Mapping[Any, Any], votes: int | None) -> Paper:
     """Rebuild a `Paper` from trusted database values (validated when they were imported)."""
     return Paper.model_construct(
         arxiv_id=row["arxiv_id"],

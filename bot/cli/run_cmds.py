@@ -73,8 +73,8 @@ def post_now(args: argparse.Namespace) -> int:
         if digest is None:
             raise DigestNotFound(f"No digest for {day.isoformat()} in the archive or the source.")
         if args.dry_run or not channels:
-            for channel in channels or [None]:
-                options = channel.format_options() if channel else app.command_context().options
+            every = [c.format_options() for c in channels] or [app.command_context().options]
+            for options in every:
                 print_post(format_digest(digest, options), console)
             return 0
         failures = 0

@@ -26,7 +26,8 @@ def _clean(value: object) -> str:
 
 
 def _paper(entry: dict[str, Any]) -> Paper | None:
-    inner = entry.get("paper") if isinstance(entry.get("paper"), dict) else {}
+    found = entry.get("paper")
+    inner: dict[str, Any] = found if isinstance(found, dict) else {}
     reference = try_parse_arxiv_id(str(inner.get("id", "")))
     if reference is None:
         return None
