@@ -1,57 +1,98 @@
 """Neutral messages rendered for a terminal with rich: what the console adapter and
-`digest-bot render --platform console` show."""
+`digest-bot render --platform console` show.
+
+Every piece of digest text goes into `rich.text.Text` objects and is never parsed as console
+markup or emoji codes, so a summary containing "[bold]" or ":rocket:" is shown exactly as written.
+Links are terminal hyperlinks (a `link` style); the card's own address is also printed, dimmed, so
+that output piped to a file or a terminal without hyperlinks still says where the paper is.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.console import Console, Group, RenderableType
-from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
-from bot.messages import Card, Message, Post
+from bot.messages import Card, Message, MessageRole, Post
+
+REPLY_MARK = "↳ reply in thread"
+REPLY_INDENT = 4
+
+_BORDER: dict[MessageRole, str] = {
+    "header": "yellow",
+    "paper": "blue",
+    "answer": "green",
+    "notice": "dim",
+}
+_BOLD = Style(bold=True)
+_DIM = Style(dim=True)
+_LINK = Style(color="cyan")
+_NOTE = Style(color="yellow")
 
 
-def _link(text: str, url: str | None) -> str:
-    # Digest text is escaped so "[bold]" inside a summary stays literal; URLs go in the
-    # link attribute only after escaping brackets that would end the markup tag.
-    shown = escape(text)
-    return f"[link={escape(url)}]{shown}[/link]" if url else shown
+def _linked(text: str, url: str | None, style: Style | None = None) -> Text:
+    """Plain text, made a terminal hyperlink when there is an address."""
+    link = Style(link=url) if url else None
+    return Text(text, style=Style.chain(*(s for s in (style, link) if s)))
 
 
-def render_card(card: Card) -> RenderableType:
-    lines: list[RenderableType] = []
+def _joined(parts: Iterable[Text], separator: str) -> Text:
+    return Text(separator).join(parts)
+
+
+def _ranked_list(card: Card) -> Table:
+    # A grid keeps wrapped titles aligned after their rank number.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column()
+    for number, item in enumerate(card.items, start=1):
+        line = _linked(item.text, item.url)
+        if item.note:
+            line.append(f"  {item.note}", style=_NOTE)
+        grid.add_row(f"{number}.", line)
+    return grid
+
+
+def _card_lines(card: Card) -> list[RenderableType]:
+    lines: list[RenderableType] = [_linked(card.title, card.url, _BOLD)]
+    if card.url:
+        lines.append(_linked(card.url, card.url, _DIM))
     if card.intro:
         lines.append(Text(card.intro))
     if card.facts:
-        lines.append(
-            Text.from_markup(
-                "   ".join(f"[bold]{escape(f.name)}[/bold] {escape(f.value)}" for f in card.facts)
-            )
-        )
-    for number, item in enumerate(card.items, start=1):
-        note = f" [yellow]{escape(item.note)}[/yellow]" if item.note else ""
-        lines.append(Text.from_markup(f"{number:>2}. {_link(item.text, item.url)}{note}"))
+        facts = (Text.assemble((f"{fact.name} ", _BOLD), fact.value) for fact in card.facts)
+        lines.append(_joined(facts, "   "))
+    if card.items:
+        lines.append(_ranked_list(card))
     for section in card.sections:
-        label = f"[bold cyan]{escape(section.label)}[/bold cyan]: " if section.label else "• "
-        lines.append(Text.from_markup(label + escape(section.text)))
+        label = Text(f"{section.label}: ", style=_BOLD) if section.label else Text("• ")
+        lines.append(Text.assemble(label, section.text))
     if card.image:
-        lines.append(Text.from_markup(f"[dim]🖼 {_link('thumbnail', card.image.url)}[/dim]"))
+        lines.append(_linked("Thumbnail", card.image.url, _DIM))
     if card.links:
         lines.append(
-            Text.from_markup("  ·  ".join(_link(link.label, link.url) for link in card.links))
+            _joined((_linked(link.label, link.url, _LINK) for link in card.links), "  ·  ")
         )
     if card.footer:
-        lines.append(Text(card.footer, style="dim"))
-    title = f"[bold]{_link(card.title, card.url)}[/bold]" if card.title else None
-    return Panel(Group(*lines), title=title, title_align="left", border_style="yellow")
+        lines.append(Text(card.footer, style=_DIM))
+    return lines
+
+
+def render_card(card: Card, role: MessageRole = "answer") -> RenderableType:
+    """One card as a panel; its title is the first line inside, so a long title wraps."""
+    return Panel(Group(*_card_lines(card)), border_style=_BORDER[role], expand=True)
 
 
 def render_console(message: Message) -> RenderableType:
     """One message: its cards as panels, or its plain text when it has none."""
     if not message.cards:
         return Text(message.text)
-    return Group(*(render_card(card) for card in message.cards))
+    return Group(*(render_card(card, message.role) for card in message.cards))
 
 
 def render_post_console(post: Post) -> list[RenderableType]:
@@ -60,11 +101,14 @@ def render_post_console(post: Post) -> list[RenderableType]:
     for index, message in enumerate(post.messages):
         body = render_console(message)
         if post.mode == "thread" and index > 0:
-            body = Padding(Group(Text("↳ reply in thread", style="dim"), body), (0, 0, 0, 4))
+            body = Padding(
+                Group(Text(REPLY_MARK, style=_DIM), body), (0, 0, 0, REPLY_INDENT), expand=False
+            )
         rendered.append(body)
     return rendered
 
 
 def print_post(post: Post, console: Console) -> None:
+    """Print a post the way a channel would show it."""
     for renderable in render_post_console(post):
         console.print(renderable)

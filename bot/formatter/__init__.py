@@ -1,12 +1,15 @@
 """The formatter: digests and papers in, platform-neutral messages (`bot.messages`) out."""
 
-from bot.formatter.cards import format_digest, format_notice, format_paper, format_top
-from bot.formatter.labels import LABELS
-from bot.formatter.options import FormatOptions, Language, select_papers
+from bot.formatter.cards import format_notice, format_paper, format_top
+from bot.formatter.digest import format_digest
+from bot.formatter.labels import LABELS, Labels
+from bot.formatter.options import FormatOptions, Language
+from bot.formatter.selection import select_papers
 
 __all__ = [
     "LABELS",
     "FormatOptions",
+    "Labels",
     "Language",
     "format_digest",
     "format_notice",

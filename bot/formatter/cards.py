@@ -1,20 +1,31 @@
-"""Turning papers and digests into neutral messages (`bot.messages`): what members read."""
+"""One paper as a card, and the answers to commands (`/paper`, `/top`, `/search`, notices)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.formatter.labels import label
-from bot.formatter.options import FormatOptions, select_papers
-from bot.messages import Card, Fact, Image, Link, ListItem, Message, Post, TextSection
-from bot.models import Digest, Paper
+from bot.formatter.labels import labels
+from bot.formatter.options import FormatOptions
+from bot.messages import Card, Fact, Image, Link, ListItem, Message, TextSection
+from bot.models import Paper
 
-HF_DAY_URL = "https://huggingface.co/papers?date={date}"
+# `/paper` lists the most recent days a paper was in a digest; older ones are only counted.
+APPEARANCES_SHOWN = 5
 
 
 def votes_text(paper: Paper) -> str:
     return "—" if paper.votes is None else f"▲ {paper.votes}"
+
+
+def title_line(paper: Paper) -> str:
+    """A paper in one line of plain text: its title, and its votes when known."""
+    return paper.title if paper.votes is None else f"{paper.title} ({votes_text(paper)})"
+
+
+def paper_url(paper: Paper) -> str | None:
+    """Where the title links: the arXiv abstract, else the digest's own link, if any."""
+    return paper.abs_url or None
 
 
 def authors_text(paper: Paper, options: FormatOptions) -> str:
@@ -23,32 +34,40 @@ def authors_text(paper: Paper, options: FormatOptions) -> str:
     text = ", ".join(shown) or "—"
     hidden = len(paper.authors) - len(shown)
     if hidden > 0:
-        text += " " + label(options.language, "more_authors", n=hidden)
+        text += " " + labels(options.language)["more_authors"].format(n=hidden)
     return text
 
 
 def paper_links(paper: Paper, options: FormatOptions) -> list[Link]:
-    lang = options.language
-    links = [Link(label=label(lang, "arxiv"), url=paper.abs_url)]
+    """arXiv, PDF and Hugging Face for a paper with an id; its own link otherwise; then video."""
+    words = labels(options.language)
+    links: list[Link] = []
+    if paper.arxiv_id:
+        links.append(Link(label=words["arxiv"], url=paper.abs_url))
+    elif paper.url:
+        links.append(Link(label=words["paper_page"], url=paper.url))
     if paper.pdf_url:
-        links.append(Link(label=label(lang, "pdf"), url=paper.pdf_url))
+        links.append(Link(label=words["pdf"], url=paper.pdf_url))
     if paper.hf_url:
-        links.append(Link(label=label(lang, "hugging_face"), url=paper.hf_url))
+        links.append(Link(label=words["hugging_face"], url=paper.hf_url))
     if paper.video_url:
-        links.append(Link(label=label(lang, "video"), url=paper.video_url))
+        links.append(Link(label=words["video"], url=paper.video_url))
     return links
 
 
 def paper_card(paper: Paper, options: FormatOptions, *, compact: bool = False) -> Card:
-    """One paper: linked title, votes and authors, thumbnail, summary bullets, links."""
-    lang = options.language
+    """One paper: linked title, votes and authors, thumbnail, summary bullets, links.
+
+    The compact card (single-post mode) keeps the title, the facts and the first bullet only.
+    """
+    words = labels(options.language)
     sections = [TextSection(label=s.label, text=s.text) for s in paper.sections]
     return Card(
         title=paper.title,
-        url=paper.abs_url,
+        url=paper_url(paper),
         facts=[
-            Fact(name=label(lang, "votes"), value=votes_text(paper)),
-            Fact(name=label(lang, "authors"), value=authors_text(paper, options)),
+            Fact(name=words["votes"], value=votes_text(paper)),
+            Fact(name=words["authors"], value=authors_text(paper, options)),
         ],
         sections=sections[:1] if compact else sections,
         image=None
@@ -59,55 +78,17 @@ def paper_card(paper: Paper, options: FormatOptions, *, compact: bool = False) -
 
 
 def ranked_items(papers: Sequence[Paper]) -> list[ListItem]:
-    return [ListItem(text=p.title, url=p.abs_url, note=votes_text(p)) for p in papers]
+    return [ListItem(text=p.title, url=paper_url(p), note=votes_text(p)) for p in papers]
 
 
-def header_card(digest: Digest, papers: Sequence[Paper], options: FormatOptions) -> Card:
-    lang = options.language
-    day = digest.date.isoformat()
-    if not papers:
-        intro = label(lang, "no_papers")
-    elif len(papers) == len(digest.papers):
-        intro = label(lang, "papers", n=len(papers))
-    else:
-        intro = label(lang, "papers_of", n=len(papers), total=len(digest.papers))
-    top = sorted(papers, key=lambda p: -1 if p.votes is None else p.votes, reverse=True)
-    hf_url = HF_DAY_URL.format(date=day)
-    return Card(
-        title=label(lang, "daily_title", date=day),
-        url=hf_url,
-        intro=intro,
-        items=ranked_items(top[: options.header_top]),
-        links=[Link(label=label(lang, "open_on_hf"), url=hf_url)],
-    )
-
-
-def fallback_text(digest: Digest, papers: Sequence[Paper], options: FormatOptions) -> str:
-    """The notification line: date, count and the most-voted title."""
-    lang = options.language
-    text = f"{label(lang, 'daily_title', date=digest.date.isoformat())}: "
-    text += label(lang, "papers", n=len(papers))
-    if papers:
-        best = max(papers, key=lambda p: -1 if p.votes is None else p.votes)
-        text += f" — {label(lang, 'fallback_top')}: {best.title} ({votes_text(best)})"
-    return text
-
-
-def format_digest(digest: Digest, options: FormatOptions) -> Post:
-    """The day's post: a header then one card per paper (thread), or one compact message."""
-    papers = select_papers(digest, options)
-    header = header_card(digest, papers, options)
-    text = fallback_text(digest, papers, options)
-    if options.mode == "single":
-        cards = [header, *(paper_card(p, options, compact=True) for p in papers)]
-        return Post(mode="single", messages=[Message(role="header", text=text, cards=cards)])
-    replies = [
-        Message(role="paper", text=f"{p.title} ({votes_text(p)})", cards=[paper_card(p, options)])
-        for p in papers
-    ]
-    return Post(
-        mode="thread", messages=[Message(role="header", text=text, cards=[header]), *replies]
-    )
+def appearances_text(appearances: Sequence[dt.date], options: FormatOptions) -> str:
+    words = labels(options.language)
+    days = sorted(set(appearances))
+    shown = ", ".join(day.isoformat() for day in days[-APPEARANCES_SHOWN:])
+    hidden = len(days) - APPEARANCES_SHOWN
+    if hidden > 0:
+        shown += f" ({words['more_days'].format(n=hidden)})"
+    return f"{words['in_digests']}: {shown}"
 
 
 def format_paper(
@@ -115,22 +96,26 @@ def format_paper(
 ) -> Message:
     """`/paper`: the paper's card, with the days it was in a digest."""
     card = paper_card(paper, options)
+    text = title_line(paper)
     if appearances:
-        days = ", ".join(day.isoformat() for day in appearances[-5:])
-        card = card.model_copy(
-            update={"footer": f"{label(options.language, 'in_digests')}: {days}"}
-        )
-    return Message(role="answer", text=f"{paper.title} ({votes_text(paper)})", cards=[card])
+        footer = appearances_text(appearances, options)
+        card = card.model_copy(update={"footer": footer})
+        text += f" — {footer}"
+    return Message(role="answer", text=text, cards=[card])
 
 
 def format_top(papers: Sequence[Paper], *, title: str, options: FormatOptions) -> Message:
     """`/top` and `/search`: a ranked list of linked titles with their votes."""
-    intro = None if papers else label(options.language, "nothing_matched")
-    card = Card(title=title, intro=intro, items=ranked_items(papers))
-    lines = [f"{n}. {p.title} ({votes_text(p)})" for n, p in enumerate(papers, start=1)]
+    if not papers:
+        nothing = labels(options.language)["nothing_matched"]
+        return Message(
+            role="answer", text=f"{title}: {nothing}", cards=[Card(title=title, intro=nothing)]
+        )
+    card = Card(title=title, items=ranked_items(papers))
+    lines = [f"{n}. {title_line(p)}" for n, p in enumerate(papers, start=1)]
     return Message(role="answer", text="\n".join([title, *lines]), cards=[card])
 
 
 def format_notice(text: str) -> Message:
-    """A short answer: usage help, a user's mistake, "nothing found"."""
+    """A short answer: usage help, a user's mistake, "nothing found". Plain text, no card."""
     return Message(role="notice", text=text)

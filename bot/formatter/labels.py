@@ -1,44 +1,55 @@
-"""The words around the digest's content, per language. Both languages have the same keys."""
+"""The words around the digest's content, per language.
+
+`Labels` is a TypedDict so that mypy rejects a language that lacks a label, or a typo in a key
+where a label is used. Placeholders in braces are filled with `str.format`.
+"""
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, TypedDict
 
-Label = Literal[
-    "daily_title",
-    "papers",
-    "papers_of",
-    "no_papers",
-    "votes",
-    "authors",
-    "more_authors",
-    "top_today",
-    "open_on_hf",
-    "arxiv",
-    "pdf",
-    "hugging_face",
-    "video",
-    "in_digests",
-    "nothing_matched",
-    "fallback_top",
-]
+from bot.formatter.options import Language
 
-LABELS: Final[dict[str, dict[Label, str]]] = {
+
+class Labels(TypedDict):
+    daily_title: str  # {date}
+    papers: str  # {n}
+    papers_of: str  # {n} {total}
+    empty_digest: str
+    no_papers: str
+    votes: str
+    authors: str
+    more_authors: str  # {n}
+    open_on_hf: str
+    arxiv: str
+    pdf: str
+    hugging_face: str
+    paper_page: str
+    video: str
+    in_digests: str
+    more_days: str  # {n}
+    nothing_matched: str
+    fallback_top: str
+
+
+LABELS: Final[dict[Language, Labels]] = {
     "en": {
         "daily_title": "🤗 Daily Papers — {date}",
         "papers": "{n} papers",
         "papers_of": "{n} of {total} papers",
+        "empty_digest": "This digest has no papers.",
         "no_papers": "No papers in this digest match this channel's filters.",
         "votes": "Votes",
         "authors": "Authors",
         "more_authors": "+{n} more",
-        "top_today": "Most voted",
         "open_on_hf": "See the full list on Hugging Face",
         "arxiv": "arXiv",
         "pdf": "PDF",
         "hugging_face": "Hugging Face",
+        "paper_page": "Paper",
         "video": "Video",
         "in_digests": "In digests",
+        "more_days": "+{n} earlier",
         "nothing_matched": "Nothing matched.",
         "fallback_top": "top",
     },
@@ -46,22 +57,25 @@ LABELS: Final[dict[str, dict[Label, str]]] = {
         "daily_title": "🤗 오늘의 논문 — {date}",
         "papers": "논문 {n}편",
         "papers_of": "논문 {total}편 중 {n}편",
+        "empty_digest": "이 날의 다이제스트에는 논문이 없습니다.",
         "no_papers": "이 채널의 필터에 맞는 논문이 없습니다.",
         "votes": "추천",
         "authors": "저자",
         "more_authors": "외 {n}명",
-        "top_today": "추천 많은 논문",
         "open_on_hf": "Hugging Face에서 전체 목록 보기",
         "arxiv": "arXiv",
         "pdf": "PDF",
         "hugging_face": "Hugging Face",
+        "paper_page": "논문 페이지",
         "video": "동영상",
         "in_digests": "실린 날짜",
+        "more_days": "이전 {n}회 더",
         "nothing_matched": "일치하는 논문이 없습니다.",
         "fallback_top": "1위",
     },
 }
 
 
-def label(language: str, key: Label, **values: object) -> str:
-    return LABELS[language][key].format(**values)
+def labels(language: Language) -> Labels:
+    """The labels of one language; index with a key, then `.format(...)` the placeholders."""
+    return LABELS[language]

@@ -1,13 +1,12 @@
-"""Per-channel display options, and which papers of a digest they keep."""
+"""Per-channel display options: thread or single post, which papers, in which language."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.messages import PostMode
-from bot.models import Digest, Paper
 
 Language = Literal["en", "ko"]
 
@@ -18,33 +17,19 @@ class FormatOptions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     mode: PostMode = "thread"
+    # Post only the n most-voted papers (None: all of them).
     top_n: int | None = Field(default=None, ge=1)
+    # Papers with fewer votes are left out; a paper without a vote count counts as 0.
     min_votes: int = Field(default=0, ge=0)
+    # Case-insensitive words matched in the title, the authors and the summary.
     include_keywords: tuple[str, ...] = ()
     exclude_keywords: tuple[str, ...] = ()
     language: Language = "en"
     header_top: int = Field(default=3, ge=0, le=10)
     max_authors: int = Field(default=4, ge=1)
 
-
-def _haystack(paper: Paper) -> str:
-    parts = [paper.title, *paper.authors, *(section.text for section in paper.sections)]
-    return "\n".join(parts).casefold()
-
-
-def select_papers(digest: Digest, options: FormatOptions) -> list[Paper]:
-    """The papers a channel gets: filtered, most-voted first (ties in digest order), capped."""
-    include = [word.casefold() for word in options.include_keywords if word.strip()]
-    exclude = [word.casefold() for word in options.exclude_keywords if word.strip()]
-    kept = []
-    for paper in digest.ranked():
-        if (paper.votes or 0) < options.min_votes:
-            continue
-        if include or exclude:
-            text = _haystack(paper)
-            if include and not any(word in text for word in include):
-                continue
-            if any(word in text for word in exclude):
-                continue
-        kept.append(paper)
-    return kept if options.top_n is None else kept[: options.top_n]
+    @field_validator("include_keywords", "exclude_keywords")
+    @classmethod
+    def _drop_blank_words(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        # A stray space in a config list must not match (or exclude) every paper.
+        return tuple(word.strip() for word in words if word.strip())

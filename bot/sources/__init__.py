@@ -23,17 +23,33 @@ __all__ = [
     "source_from_spec",
 ]
 
+_EXAMPLE_TEMPLATE = "https://example.org/digests/{yyyy}/{mm}/{dd}.md"
+
 
 def source_from_spec(spec: str, *, client: httpx.AsyncClient | None = None) -> DigestSource:
-    """`huggingface`, a URL template with {yyyy}/{mm}/{dd}, or a folder path."""
+    """`huggingface` (or `hf`), an http(s) URL template with date placeholders, or a folder path.
+
+    Raises SourceError for an empty spec, a URL without placeholders or a bad template; a folder
+    is checked when it is first read, so it may be created after the bot starts.
+    """
     text = spec.strip()
+    if not text:
+        raise SourceError(
+            "no digest source given; use a folder path, 'huggingface', or a URL template such "
+            f"as {_EXAMPLE_TEMPLATE}"
+        )
     if text.lower() in {"huggingface", "hf"}:
         return HuggingFaceSource(client=client)
-    if text.startswith(("http://", "https://")):
+    if text.lower().startswith(("http://", "https://")):
         if "{" not in text:
             raise SourceError(
-                f"{safe_url(text)}: a URL source needs date placeholders, e.g. "
-                "https://example.org/logs/{yyyy}/{mm}/{dd}.md"
+                f"{safe_url(text)}: a URL source needs date placeholders ({{yyyy}}, {{mm}}, "
+                f"{{dd}} or {{date}}), e.g. {_EXAMPLE_TEMPLATE}"
             )
         return UrlTemplateSource(text, client=client)
+    if "{" in text and "://" in text:
+        raise SourceError(
+            f"{safe_url(text)}: URL templates must start with http:// or https://, "
+            f"e.g. {_EXAMPLE_TEMPLATE}"
+        )
     return DirectorySource(Path(text).expanduser())

@@ -9,8 +9,13 @@ from bot.models import Digest
 
 
 class DigestSource(Protocol):
-    """Where digests come from: a folder, a URL template, or the Hugging Face API."""
+    """Where digests come from: a folder, a URL template, or the Hugging Face API.
 
+    `fetch` and `list_days` raise `SourceError` when the source cannot be read at all (folder
+    missing, server down after every retry), so callers can tell "nothing yet" from "broken".
+    """
+
+    # A read-only property, so a source may offer it as a plain attribute or as a property.
     @property
     def description(self) -> str:
         """What the source is, for logs and status; never contains secrets."""

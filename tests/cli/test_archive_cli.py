@@ -30,7 +30,7 @@ def test_import_sample_then_paper_and_top(
 ) -> None:
     code, out, _ = run(capsys, "import")
     assert code == 0
-    assert "Imported 15 papers from 3 digests: 3 new" in out
+    assert "Imported 18 papers from 3 digests: 3 new" in out
     assert (data_dir / "digest-bot.sqlite3").is_file()
 
     code, out, _ = run(capsys, "paper", "2501.04682", "--json")
@@ -42,7 +42,7 @@ def test_import_sample_then_paper_and_top(
     code, out, _ = run(capsys, "top", "--json")
     top = json.loads(out)
     assert top["date"] == "2025-01-10"  # the latest digest by default
-    assert [p["votes"] for p in top["papers"]] == [39, 24, 16, 5]
+    assert [p["votes"] for p in top["papers"]] == [39, 24, 16, 11, 8]
 
     code, out, _ = run(capsys, "top", "-n", "2", "--date", "2025-01-09")
     assert code == 0
