@@ -19,6 +19,8 @@ from bot.arxiv import parse_arxiv_id
 from bot.errors import DigestNotFound, PaperNotFound, UserError
 from bot.formatter import FormatOptions, format_notice, format_paper, format_top
 from bot.messages import Message
+from bot.metrics import COMMAND_SECONDS
+from bot.metrics import COMMANDS as COMMANDS_RUN
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +162,14 @@ def help_message(name: str | None = None) -> Message:
 def run_command(ctx: CommandContext, name: str, text: str = "") -> CommandResult:
     """Run one command by name with the user's words; never raises."""
     name = name.strip().lstrip("/").lower()
+    label = name if name in COMMANDS else "help"
+    with COMMAND_SECONDS.labels(label).time():
+        result = _run_command(ctx, name, text)
+    COMMANDS_RUN.labels(label, "yes" if result.ok else "no").inc()
+    return result
+
+
+def _run_command(ctx: CommandContext, name: str, text: str) -> CommandResult:
     spec = COMMANDS.get(name)
     if spec is None:
         if name != "help":

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from bot.archive import Archive
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -63,3 +67,15 @@ def database_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
         engine = _reset_postgres(url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def sample_archive(tmp_path: Path) -> Archive:
+    """A SQLite archive holding the bundled sample digests (2025-01-08 to 2025-01-10)."""
+    from bot.archive import Archive
+    from bot.ingest import SAMPLE_ARCHIVE_DIR
+    from bot.parser import parse_file
+
+    archive = Archive.from_url(f"sqlite:///{tmp_path / 'sample.sqlite3'}")
+    archive.import_digests(parse_file(p) for p in sorted(SAMPLE_ARCHIVE_DIR.glob("2025-*.md")))
+    return archive

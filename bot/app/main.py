@@ -13,10 +13,13 @@ import logging
 import os
 import signal
 import socket
-from typing import TextIO
+from collections.abc import AsyncIterator
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 
+from bot.app.platform import ASGIApp, ContextFactory, PlatformAdapter
 from bot.app.runner import DigestRunner
 from bot.archive import Archive
 from bot.commands import CommandContext
@@ -30,6 +33,9 @@ from bot.schedule import ChannelScheduler
 from bot.sources import DirectorySource, source_from_spec
 from config import BotSettings
 
+if TYPE_CHECKING:
+    from bot.app.web import WebServer
+
 log = logging.getLogger(__name__)
 
 
@@ -38,20 +44,38 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def build_publishers(settings: BotSettings, console: Console) -> dict[str, Publisher]:
-    from adapters.console.publisher import ConsolePublisher
+# Adapters by platform, imported only when a channel or a token asks for that platform.
+ADAPTERS = {
+    "slack": ("adapters.slack.adapter", "SlackAdapter", "slack"),
+    "discord": ("adapters.discord.adapter", "DiscordAdapter", "discord"),
+}
 
-    publishers: dict[str, Publisher] = {"console": ConsolePublisher(console)}
-    missing = sorted({c.platform for c in settings.channels} - set(publishers))
-    if missing:
-        raise ConfigError(
-            [
-                f"channels: platform '{name}' has no adapter in this version yet; use 'console' "
-                "or remove the channel"
-                for name in missing
-            ]
-        )
-    return publishers
+
+def wanted_platforms(settings: BotSettings) -> list[str]:
+    """Platforms with a configured channel, or whose bot token is set (slash commands only)."""
+    wanted = {c.platform for c in settings.channels} - {"console"}
+    if settings.slack_bot_token:
+        wanted.add("slack")
+    if settings.discord_bot_token:
+        wanted.add("discord")
+    return sorted(wanted)
+
+
+def build_adapters(settings: BotSettings, context: ContextFactory) -> dict[str, PlatformAdapter]:
+    adapters: dict[str, PlatformAdapter] = {}
+    for platform in wanted_platforms(settings):
+        module_name, class_name, extra = ADAPTERS[platform]
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            raise ConfigError(
+                [
+                    f"channels: platform '{platform}' needs its extra ({error.name} is missing): "
+                    f"pip install 'daily-papers-digest-bot[{extra}]'"
+                ]
+            ) from None
+        adapters[platform] = getattr(module, class_name)(settings, context)
+    return adapters
 
 
 class BotApp:
@@ -63,8 +87,15 @@ class BotApp:
         self.archive = Archive.from_url(settings.resolved_database_url)
         self.source = source_from_spec(settings.source)
         self.ledger = DeliveryLedger(self.archive.engine, owner_name())
-        self.engine = DeliveryEngine(self.ledger, build_publishers(settings, console))
+        from adapters.console.publisher import ConsolePublisher
+
+        self.adapters = build_adapters(settings, self.command_context)
+        publishers: dict[str, Publisher] = {"console": ConsolePublisher(console)}
+        publishers.update({name: adapter.publisher for name, adapter in self.adapters.items()})
+        self.engine = DeliveryEngine(self.ledger, publishers)
         self.runner = DigestRunner(settings, self.archive, self.source, self.engine)
+        self.web: WebServer | None = None
+        self.scheduler: ChannelScheduler | None = None
 
     def command_context(self) -> CommandContext:
         options = FormatOptions(language=self.settings.language)
@@ -79,6 +110,54 @@ class BotApp:
                 report.files,
                 len(report.added_days) + len(report.updated_days),
             )
+
+    @contextlib.asynccontextmanager
+    async def connected(self) -> AsyncIterator[None]:
+        """Adapters connected (and the [http] server up) for the duration of the block."""
+        try:
+            await self._start_web()
+            for name, adapter in self.adapters.items():
+                await adapter.start()
+                log.info("%s: adapter started", name)
+            yield
+        finally:
+            for adapter in self.adapters.values():
+                with contextlib.suppress(Exception):
+                    await adapter.close()
+            if self.web is not None:
+                await self.web.close()
+
+    async def _start_web(self) -> None:
+        from bot.app.web import WebApp, WebServer
+
+        routes: dict[str, ASGIApp] = {}
+        for adapter in self.adapters.values():
+            routes.update(adapter.http_routes)
+        if not (self.settings.http.enabled or routes):
+            return
+        http = self.settings.http
+        self.web = WebServer(WebApp(self.health, routes), http.host, http.port)
+        await self.web.start()
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """Healthy when the database answers and the scheduler runs; details per channel."""
+        try:
+            latest = self.archive.latest_date()
+        except Exception as error:  # the database is down: say so, never crash the probe
+            return False, {"database": f"unavailable ({type(error).__name__})"}
+        channels = {}
+        for channel in self.settings.channels:
+            record = self.ledger.last_delivery(channel.name)
+            channels[channel.name] = (
+                None if record is None else {"date": record.day.isoformat(), "state": record.state}
+            )
+        scheduling = self.scheduler is not None and self.scheduler.running
+        details = {
+            "latest_digest": latest.isoformat() if latest else None,
+            "scheduler": "running" if scheduling else "stopped",
+            "channels": channels,
+        }
+        return bool(scheduling or not self.settings.channels), details
 
     def show_latest(self) -> None:
         from adapters.console.render import print_post
@@ -95,25 +174,29 @@ class BotApp:
 
         stop = stop or asyncio.Event()
         await self.refresh_archive()
-        if not self.settings.channels:
+        if not self.settings.channels and not self.adapters:
             # The embedded default: show the latest digest as a post, then answer commands.
             self.show_latest()
             await command_loop(
                 self.command_context, stdin, self.console, interactive=stdin.isatty()
             )
             return 0
-        await self.runner.catch_up()
-        scheduler = ChannelScheduler(self._scheduled)
-        for channel in self.settings.channels:
-            scheduler.add(channel.name, channel.schedule, channel.timezone)
-        scheduler.start()
         _stop_on_signals(stop)
-        try:
+        async with self.connected():
+            await self.runner.catch_up()
+            scheduler = self.scheduler = ChannelScheduler(self._scheduled)
             for channel in self.settings.channels:
-                log.info("channel=%s next run %s", channel.name, scheduler.next_run(channel.name))
-            await stop.wait()
-        finally:
-            scheduler.shutdown()
+                scheduler.add(channel.name, channel.schedule, channel.timezone)
+            scheduler.start()
+            try:
+                for channel in self.settings.channels:
+                    log.info(
+                        "channel=%s next run %s", channel.name, scheduler.next_run(channel.name)
+                    )
+                await stop.wait()
+            finally:
+                scheduler.shutdown()
+                self.scheduler = None
         return 0
 
     async def _scheduled(self, name: str, fire_time: dt.datetime) -> None:

@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "bot.cli.archive_cmds",
     "bot.cli.render_cmd",
     "bot.cli.run_cmds",
+    "bot.cli.slack_cmd",
 )
 
 EXIT_USER_ERROR = 2

@@ -78,10 +78,11 @@ def post_now(args: argparse.Namespace) -> int:
                 print_post(format_digest(digest, options), console)
             return 0
         failures = 0
-        for channel in channels:
-            outcome = await app.engine.deliver(app.runner.target(channel), digest)
-            console.print(f"{channel.name}: {outcome}")
-            failures += outcome in ("failed", "abandoned")
+        async with app.connected():
+            for channel in channels:
+                outcome = await app.engine.deliver(app.runner.target(channel), digest)
+                console.print(f"{channel.name}: {outcome}")
+                failures += outcome in ("failed", "abandoned")
         return 1 if failures else 0
 
     return asyncio.run(deliver())

@@ -16,6 +16,7 @@ from bot.delivery.ledger import Claim, DeliveryLedger
 from bot.delivery.publisher import DeliveryKey, Publisher, SentMessage
 from bot.errors import DeliveryError
 from bot.formatter import FormatOptions, format_digest
+from bot.metrics import DELIVERIES, LAST_DELIVERED
 from bot.models import Digest
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,13 @@ class DeliveryEngine:
 
     async def deliver(self, target: DeliveryTarget, digest: Digest) -> Outcome:
         """Post `digest` to `target` unless it was already; resume a half-finished delivery."""
+        outcome = await self._deliver(target, digest)
+        DELIVERIES.labels(target.channel, target.platform, outcome).inc()
+        if outcome == "delivered":
+            LAST_DELIVERED.labels(target.channel).set_to_current_time()
+        return outcome
+
+    async def _deliver(self, target: DeliveryTarget, digest: Digest) -> Outcome:
         publisher = self.publishers.get(target.platform)
         if publisher is None:
             log.error("channel=%s: no %s adapter is running", target.channel, target.platform)
@@ -62,7 +70,7 @@ class DeliveryEngine:
             await publisher.publish(
                 target.target,
                 post,
-                key=DeliveryKey(target.channel, digest.date),
+                key=DeliveryKey(target.channel, digest.date, claim.attempt),
                 already_sent=claim.already_sent,
                 record=record,
             )

@@ -36,6 +36,7 @@ class Claim:
     channel: str
     day: dt.date
     already_sent: list[SentMessage]
+    attempt: int = 1  # above 1, an earlier attempt may have sent a message it never recorded
 
 
 @dataclass(frozen=True)
@@ -115,17 +116,18 @@ class DeliveryLedger:
                     updated_at=now,
                     error=None,
                 )
-                .returning(deliveries.c.id)
-            ).scalar_one_or_none()
+                .returning(deliveries.c.id, deliveries.c.attempts)
+            ).one_or_none()
             if taken is None:
                 return None
+            taken_id, attempt = taken
             sent = connection.execute(
                 select(delivered_messages)
-                .where(delivered_messages.c.delivery_id == taken)
+                .where(delivered_messages.c.delivery_id == taken_id)
                 .order_by(delivered_messages.c.idx)
             ).mappings()
             already = [SentMessage(r["idx"], r["message_id"], r["thread_id"]) for r in sent]
-        return Claim(taken, channel, day, already)
+        return Claim(taken_id, channel, day, already, attempt)
 
     def record_sent(self, claim: Claim, message: SentMessage) -> None:
         """Record one sent message and extend the lease: progress proves the owner is alive."""

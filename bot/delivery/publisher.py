@@ -26,6 +26,9 @@ class DeliveryKey:
 
     channel: str  # the configured channel name, unique in the config
     day: dt.date
+    # Above 1, an earlier attempt may have sent a message and crashed before recording it:
+    # adapters that can look their own messages up do so before sending again.
+    attempt: int = 1
 
     def part(self, index: int) -> str:
         """A short stable id for the `index`-th platform message of this delivery."""

@@ -41,6 +41,7 @@ from aiohttp import web
 JSON = dict[str, Any]
 
 FAKE_BOT_TOKEN = "xoxb-fake-bot-token"
+FAKE_APP_TOKEN = "xapp-1-fake-app-token"  # Socket Mode's app-level token
 TEAM_ID = "T0FAKETEAM"
 BOT_USER_ID = "U0FAKEBOT"
 BOT_ID = "B0FAKEBOT"
@@ -272,6 +273,12 @@ class FakeSlackAPI:
         self.webhooks: dict[str, str] = dict(webhooks or {})
         self.calls: list[Call] = []
         self.ephemerals: list[StoredMessage] = []
+        # What was sent to a command's or a button's response_url: (response id, body).
+        self.responses: list[tuple[str, JSON]] = []
+        self.app_tokens: set[str] = {FAKE_APP_TOKEN}
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_acks: dict[str, asyncio.Future[JSON]] = {}
+        self._socket_connected = asyncio.Event()
         self._clock = clock
         self._buckets = _ChannelBuckets(rate_limit_per_channel, rate_limit_burst, clock)
         self._messages: dict[str, list[StoredMessage]] = defaultdict(list)
@@ -293,6 +300,7 @@ class FakeSlackAPI:
             "conversations.replies": self._replies,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "apps.connections.open": self._connections_open,
         }
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -301,6 +309,8 @@ class FakeSlackAPI:
         app = web.Application(middlewares=[self._track_in_flight])
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/webhooks/{hook_id:.+}", self._handle_webhook)
+        app.router.add_post("/responses/{response_id}", self._handle_response)
+        app.router.add_get("/socket-mode", self._handle_socket)
         # A short shutdown so a test that leaves a delayed request behind still ends quickly.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
@@ -310,6 +320,8 @@ class FakeSlackAPI:
 
     async def close(self) -> None:
         self._closing.set()
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -358,6 +370,10 @@ class FakeSlackAPI:
     def webhook_url(self, hook_id: str) -> str:
         """The URL for ``hook_id``, configured or not (unknown ids answer 404 ``no_service``)."""
         return f"{self.root_url}webhooks/{hook_id}"
+
+    def response_url(self, response_id: str) -> str:
+        """A `response_url` as Slack puts in slash-command and button payloads."""
+        return f"{self.root_url}responses/{response_id}"
 
     # -- arranging -------------------------------------------------------------------------
 
@@ -461,7 +477,10 @@ class FakeSlackAPI:
             handler = self._methods.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
-            self._authenticate(call.token)
+            if method == "apps.connections.open":
+                self._authenticate_app(call.token)
+            else:
+                self._authenticate(call.token)
             body = {"ok": True, **handler(call.params)}
             response = web.json_response(body)
         except SlackError as exc:
@@ -511,6 +530,54 @@ class FakeSlackAPI:
             return self._drop(request, call)
         return response
 
+    async def _handle_response(self, request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(text="invalid_payload", status=400, content_type="text/plain")
+        if not isinstance(body, dict):
+            return web.Response(text="invalid_payload", status=400, content_type="text/plain")
+        self.responses.append((request.match_info["response_id"], body))
+        return web.Response(text="ok", content_type="text/plain")
+
+    # -- Socket Mode ----------------------------------------------------------------------
+
+    def _connections_open(self, params: JSON) -> JSON:
+        return {"url": self.root_url.replace("http://", "ws://") + "socket-mode"}
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        hello = {"type": "hello", "num_connections": len(self._sockets), "debug_info": {}}
+        await socket.send_json(hello)
+        self._socket_connected.set()
+        async for frame in socket:
+            if frame.type != web.WSMsgType.TEXT:
+                continue
+            ack = json.loads(frame.data)
+            waiter = self._socket_acks.pop(str(ack.get("envelope_id")), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(ack)
+        self._sockets.remove(socket)
+        return socket
+
+    async def socket_mode_request(self, kind: str, payload: JSON, *, within: float = 5.0) -> JSON:
+        """Send an envelope (``slash_commands``, ``interactive``…) to the connected app; return
+        its ack, whose ``payload`` is the answer (for a slash command, the response body)."""
+        await asyncio.wait_for(self._socket_connected.wait(), timeout=within)
+        envelope_id = f"env-{len(self.calls)}-{self._new_ts()}"
+        waiter: asyncio.Future[JSON] = asyncio.get_running_loop().create_future()
+        self._socket_acks[envelope_id] = waiter
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind == "slash_commands",
+        }
+        await self._sockets[-1].send_json(envelope)
+        return await asyncio.wait_for(waiter, timeout=within)
+
     async def _apply_fault(self, method: str) -> bool:
         """Consume the method's next fault; raise it, wait it out, or return True for a drop."""
         queue = self._faults.get(method)
@@ -544,6 +611,12 @@ class FakeSlackAPI:
             return header.removeprefix("Bearer ").strip()
         token = params.pop("token", None)
         return str(token) if token else None
+
+    def _authenticate_app(self, token: str | None) -> None:
+        if not token:
+            raise SlackError("not_authed")
+        if token not in self.app_tokens:
+            raise SlackError("invalid_auth")
 
     def _authenticate(self, token: str | None) -> None:
         if not token:

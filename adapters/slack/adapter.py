@@ -1,0 +1,95 @@
+"""The Slack side of the running bot: the publisher, and the bolt app for slash commands.
+
+Socket Mode (the default) needs no public URL: the app opens a websocket to Slack with the
+app-level token. HTTP mode serves `/slack/events` on the bot's [http] server instead, where bolt
+checks every request's `X-Slack-Signature` and refuses stale timestamps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.client import PERMANENT_ERRORS, error_code, make_web_client
+from adapters.slack.commands import register_commands
+from adapters.slack.manifest import EVENTS_PATH
+from adapters.slack.publisher import SlackPublisher
+from bot.app.platform import ASGIApp, ContextFactory
+from bot.errors import ConfigError
+from config import BotSettings
+
+log = logging.getLogger(__name__)
+
+
+def build_bolt_app(
+    settings: BotSettings, context: ContextFactory, *, client_base_url: str | None = None
+) -> AsyncApp:
+    """The bolt app answering the slash commands, verifying signatures in HTTP mode."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    secret = settings.slack_signing_secret
+    http_mode = settings.slack.mode == "http"
+    app = AsyncApp(
+        client=make_web_client(token, client_base_url or settings.slack.api_base_url),
+        signing_secret=secret.get_secret_value() if secret else "",
+        request_verification_enabled=http_mode,
+        # Requests bolt cannot route get an answer, not a hang until Slack's timeout.
+        raise_error_for_unhandled_request=False,
+    )
+    register_commands(app, context)
+    return app
+
+
+class SlackAdapter:
+    platform = "slack"
+
+    def __init__(self, settings: BotSettings, context: ContextFactory) -> None:
+        self.settings = settings
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self.client = make_web_client(token, settings.slack.api_base_url)
+        self.publisher = SlackPublisher(self.client)
+        # Without a bot token only webhook channels are served, and there are no commands.
+        self.app = build_bolt_app(settings, context) if token else None
+        self.http_routes: Mapping[str, ASGIApp] = {}
+        if self.app is not None and settings.slack.mode == "http":
+            self.http_routes = {EVENTS_PATH: AsyncSlackRequestHandler(self.app, EVENTS_PATH)}
+        self._socket: AsyncSocketModeHandler | None = None
+
+    async def start(self) -> None:
+        if self.app is None:
+            return
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as error:
+            code = error_code(error)
+            hint = PERMANENT_ERRORS.get(code, "check the token and that Slack is reachable")
+            raise ConfigError([f"SLACK_BOT_TOKEN: Slack refused it ({code}): {hint}"]) from None
+        log.info("slack: connected as %s in %s", identity.get("user"), identity.get("team"))
+        if self.settings.slack.mode == "socket":
+            app_token = self.settings.slack_app_token
+            if app_token is None:
+                raise ConfigError(["slack.mode: 'socket' needs SLACK_APP_TOKEN (xapp-…)"])
+            try:
+                # Checked here because the socket client only logs a refusal and retries forever.
+                await self.client.apps_connections_open(app_token=app_token.get_secret_value())
+            except SlackApiError as error:
+                raise ConfigError(
+                    [
+                        f"SLACK_APP_TOKEN: Slack refused it ({error_code(error)}): create an "
+                        "app-level token with the connections:write scope (xapp-…)"
+                    ]
+                ) from None
+            self._socket = AsyncSocketModeHandler(
+                self.app, app_token.get_secret_value(), web_client=self.client
+            )
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("slack: Socket Mode connected; slash commands are live")
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            socket, self._socket = self._socket, None
+            await socket.close_async()  # type: ignore[no-untyped-call]

@@ -1,0 +1,64 @@
+"""The Slack Web API client the adapter uses, and how Slack's failures are classified.
+
+slack_sdk's default retry handler resends a request whose connection broke, which for
+`chat.postMessage` can post the same message twice. Ours retries only what is sure not to have
+been posted (429s, via slack_sdk's own handler) and leaves the rest to the publisher, which looks
+for the message before sending it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+DEFAULT_BASE_URL = "https://slack.com/api/"
+REQUEST_TIMEOUT = 15
+RATE_LIMIT_RETRIES = 4
+
+# The bot cannot serve the channel until someone changes something in Slack or in the config.
+PERMANENT_ERRORS: dict[str, str] = {
+    "not_in_channel": "the app is not in the channel: invite it with /invite @<app name>",
+    "channel_not_found": "no such channel, or the app cannot see it: check the channel id",
+    "is_archived": "the channel is archived",
+    "invalid_auth": "Slack refused SLACK_BOT_TOKEN (invalid_auth): copy the Bot User OAuth Token",
+    "not_authed": "no token was sent: set SLACK_BOT_TOKEN",
+    "account_inactive": "the token belongs to a deleted or deactivated app or user",
+    "token_revoked": "SLACK_BOT_TOKEN was revoked: reinstall the app and copy the new token",
+    "token_expired": "SLACK_BOT_TOKEN expired: reinstall the app and copy the new token",
+    "missing_scope": "the app lacks a scope: reinstall it from `digest-bot slack manifest`",
+    "restricted_action": "a workspace setting stops the app from posting in this channel",
+    "ekm_access_denied": "an administrator suspended posting for this workspace",
+    "invalid_blocks": "Slack refused the message layout (a bug: please report it)",
+    "msg_too_long": "Slack refused the message length (a bug: please report it)",
+}
+
+
+def make_web_client(token: str | None, base_url: str = DEFAULT_BASE_URL) -> AsyncWebClient:
+    """A client that waits out 429s (Retry-After) and never resends a request on its own."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=REQUEST_TIMEOUT,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
+    )
+
+
+def error_code(error: SlackApiError) -> str:
+    code = error.response.get("error") if isinstance(error.response.data, dict) else None
+    return str(code or f"http_{error.response.status_code}")
+
+
+def is_ambiguous(error: BaseException) -> bool:
+    """Whether a failed call may still have taken effect (the answer, not the request, was lost).
+
+    A broken connection, a timeout or a 5xx can all follow a message Slack already stored.
+    """
+    if isinstance(error, SlackApiError):
+        return bool(error.response.status_code >= 500)
+    return isinstance(
+        error, aiohttp.ClientError | asyncio.TimeoutError | SlackRequestError | ValueError
+    )

@@ -1,0 +1,87 @@
+"""Slash commands on a bolt app: `/paper`, `/top`, `/digest`, `/papers-search`.
+
+The answer goes in the `ack()` itself, so it reaches Slack inside the 3-second window in one
+round trip (an archive lookup takes a millisecond). It is ephemeral, with a "Share in channel"
+button that posts the same answer for everyone through the command's `response_url`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from adapters.slack.render import render_message
+from bot.app.platform import ContextFactory
+from bot.commands import CommandResult, run_command
+
+log = logging.getLogger(__name__)
+
+# Slack reserves /search, so the archive search is /papers-search there.
+SLASH_COMMANDS: dict[str, str] = {
+    "/paper": "paper",
+    "/top": "top",
+    "/digest": "digest",
+    "/papers-search": "search",
+}
+SHARE_ACTION = "digest_share"
+BUTTON_VALUE_MAX = 2000
+_LINK_BUTTON = re.compile(r"-link-\d+$")
+
+
+def _answer(result: CommandResult, *, share: dict[str, str] | None) -> list[dict[str, Any]]:
+    """The Slack messages of a command's answer; the first gets the Share button."""
+    payloads = render_message(result.message)
+    first = payloads[0]
+    blocks = list(first.get("blocks") or [])
+    if share is not None and blocks and len(blocks) < 50:
+        value = json.dumps(share, ensure_ascii=False)
+        if len(value) <= BUTTON_VALUE_MAX:
+            button = {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Share in channel"},
+                "action_id": SHARE_ACTION,
+                "value": value,
+            }
+            blocks.append({"type": "actions", "elements": [button]})
+            payloads[0] = {**first, "blocks": blocks}
+    return payloads
+
+
+def register_commands(app: AsyncApp, context: ContextFactory) -> None:
+    """Handle every command in `SLASH_COMMANDS` and the Share button on `app`."""
+
+    async def on_command(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
+        name = SLASH_COMMANDS.get(str(command.get("command")), "help")
+        text = str(command.get("text") or "")
+        result = run_command(context(), name, text)
+        share = {"c": name, "t": text} if result.ok else None
+        first, *rest = _answer(result, share=share)
+        await ack(response_type="ephemeral", **first)
+        for payload in rest:  # an answer over 50 blocks; never the case for one paper
+            await respond(response_type="ephemeral", replace_original=False, **payload)
+
+    async def on_share(ack: AsyncAck, respond: AsyncRespond, action: dict[str, Any]) -> None:
+        await ack()
+        try:
+            asked = json.loads(str(action.get("value") or ""))
+            name, text = str(asked["c"]), str(asked["t"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("slack: a Share button with an unreadable value was pressed")
+            return
+        # Computed again, not copied from the button: the archive is the source of truth.
+        result = run_command(context(), name, text)
+        for payload in _answer(result, share=None):
+            await respond(response_type="in_channel", replace_original=False, **payload)
+        await respond(delete_original=True)
+
+    async def on_link(ack: AsyncAck) -> None:
+        await ack()  # link buttons open in the browser; Slack still reports the click
+
+    for slash in SLASH_COMMANDS:
+        app.command(slash)(on_command)
+    app.action(SHARE_ACTION)(on_share)
+    app.action(_LINK_BUTTON)(on_link)

@@ -1,0 +1,40 @@
+"""What a chat platform adapter gives the running bot: a publisher, and a connection to serve.
+
+The core never imports an adapter; `bot.app.main` loads one by name only when a configured channel
+needs it, and talks to it through this protocol alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
+
+from bot.commands import CommandContext
+from bot.delivery.publisher import Publisher
+
+ContextFactory = Callable[[], CommandContext]
+"""A fresh `CommandContext` per command: today's date moves, the archive is shared."""
+
+ASGIApp = Callable[..., Awaitable[None]]  # (scope, receive, send): typed loosely, as servers do
+"""An ASGI application; adapters that receive HTTP requests (Slack's HTTP mode) offer one."""
+
+
+class PlatformAdapter(Protocol):
+    """One platform: `publisher` delivers digests; `start` connects for slash commands."""
+
+    platform: str
+    publisher: Publisher
+    # Paths this adapter serves on the bot's [http] server, e.g. {"/slack/events": app}.
+    http_routes: Mapping[str, ASGIApp]
+
+    async def start(self) -> None:
+        """Connect (gateway, Socket Mode, HTTP listener) and return once commands are served.
+
+        An adapter with nothing to connect (webhook-only channels, no token) returns at once.
+        Raise `ConfigError` for a token the platform refuses, naming the variable to fix.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Disconnect and release every connection; safe to call twice or before `start`."""
+        ...

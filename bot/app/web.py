@@ -1,0 +1,119 @@
+"""The bot's [http] server: /healthz and /metrics, plus whatever paths adapters serve.
+
+A tiny ASGI router rather than a web framework: three fixed routes and a prefix table. uvicorn
+serves it; it is imported only when the server starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from bot.app.platform import ASGIApp
+
+log = logging.getLogger(__name__)
+
+HealthCheck = Callable[[], tuple[bool, dict[str, Any]]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class WebApp:
+    def __init__(self, health: HealthCheck, routes: Mapping[str, ASGIApp]) -> None:
+        self.health = health
+        self.routes = dict(routes)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if path in self.routes:
+            await self.routes[path](scope, receive, send)
+        elif path == "/healthz" and scope["method"] in ("GET", "HEAD"):
+            healthy, details = self.health()
+            body = json.dumps({"status": "ok" if healthy else "failing", **details}).encode()
+            await _respond(send, 200 if healthy else 503, "application/json", body)
+        elif path == "/metrics" and scope["method"] in ("GET", "HEAD"):
+            await _respond(send, 200, CONTENT_TYPE_LATEST, generate_latest())
+        else:
+            await _respond(send, 404, "text/plain; charset=utf-8", b"not found\n")
+
+
+async def _respond(send: Send, status: int, content_type: str, body: bytes) -> None:
+    headers = [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+class WebServer:
+    """uvicorn serving a `WebApp` in the bot's event loop, started and stopped with the bot."""
+
+    def __init__(self, app: WebApp, host: str, port: int) -> None:
+        self.app, self.host, self.port = app, host, port
+        self._server: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._socket: socket.socket | None = None
+
+    async def start(self) -> int:
+        """Listen and return the port (the given one, or the one picked for port 0)."""
+        import uvicorn
+
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError as error:
+            sock.close()
+            from bot.errors import ConfigError
+
+            raise ConfigError(
+                [f"http: cannot listen on {self.host}:{self.port} ({error.strerror})"]
+            ) from None
+        self._socket = sock
+
+        class _Server(uvicorn.Server):
+            # The bot owns SIGTERM/SIGINT (it stops the scheduler, then this server).
+            @contextlib.contextmanager
+            def capture_signals(self) -> Iterator[None]:
+                yield
+
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
+        self._server = _Server(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.01)
+        self.port = int(sock.getsockname()[1])
+        log.info("http: serving /healthz and /metrics on %s:%d", self.host, self.port)
+        return self.port
+
+    async def close(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+            self._server = self._task = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
