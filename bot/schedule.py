@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,17 @@ class ChannelScheduler:
             id=channel,
             replace_existing=True,
             misfire_grace_time=None,  # late is better than never; the ledger prevents repeats
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def every(self, name: str, seconds: float, run: Callable[[], Awaitable[object]]) -> None:
+        """Also run `run` every `seconds` (one at a time), e.g. retrying failed deliveries."""
+        self._scheduler.add_job(
+            run,
+            IntervalTrigger(seconds=seconds),
+            id=f"every:{name}",
+            replace_existing=True,
             coalesce=True,
             max_instances=1,
         )

@@ -67,7 +67,8 @@ class ChannelConfig(BaseModel):
 
     def format_options(self) -> FormatOptions:
         return FormatOptions(
-            mode=self.mode,
+            # A webhook cannot reply in a thread: its channel gets the one compact message.
+            mode="single" if self.is_webhook else self.mode,
             top_n=self.top_n,
             min_votes=self.min_votes,
             include_keywords=tuple(self.include_keywords),

@@ -10,9 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import os
 import signal
-import socket
 from collections.abc import AsyncIterator
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, TextIO
@@ -24,7 +22,7 @@ from bot.app.runner import DigestRunner
 from bot.archive import Archive
 from bot.commands import CommandContext
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.ledger import DeliveryLedger
+from bot.delivery.ledger import DeliveryLedger, owner_name
 from bot.delivery.publisher import Publisher
 from bot.errors import ConfigError
 from bot.formatter import FormatOptions, format_digest
@@ -39,10 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def owner_name() -> str:
-    """Who holds a ledger claim: enough to tell two processes apart in the database."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
+RETRY_INTERVAL_SECONDS = 300
 
 # Adapters by platform, imported only when a channel or a token asks for that platform.
 ADAPTERS = {
@@ -187,6 +182,9 @@ class BotApp:
             scheduler = self.scheduler = ChannelScheduler(self._scheduled)
             for channel in self.settings.channels:
                 scheduler.add(channel.name, channel.schedule, channel.timezone)
+            # Failed deliveries, and claims left by a crashed process on another machine, are
+            # picked up again while the day is inside the channel's catch-up window.
+            scheduler.every("catch-up", RETRY_INTERVAL_SECONDS, self.runner.catch_up)
             scheduler.start()
             try:
                 for channel in self.settings.channels:

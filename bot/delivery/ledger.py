@@ -8,6 +8,8 @@ digest; each message is recorded the moment it is sent, so a restart resumes ins
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +28,25 @@ DEFAULT_LEASE = dt.timedelta(minutes=10)
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def owner_name() -> str:
+    """Who holds a claim: this machine and process, so a restart can tell its crashed self."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """Whether `owner` (from `owner_name`) names a process of this machine that is gone."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's process: only its lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,7 @@ class DeliveryLedger:
             return Claim(delivery_id, channel, day, [])
         except IntegrityError:
             pass  # the row exists: take it over only if nobody live holds it
+        dead = self._dead_local_owner(channel, day)
         with self.engine.begin() as connection:
             taken = connection.execute(
                 update(deliveries)
@@ -103,6 +125,7 @@ class DeliveryLedger:
                                 or_(
                                     deliveries.c.lease_until < now,
                                     deliveries.c.owner == self.owner,
+                                    deliveries.c.owner == dead,
                                 ),
                             ),
                         ),
@@ -128,6 +151,22 @@ class DeliveryLedger:
             ).mappings()
             already = [SentMessage(r["idx"], r["message_id"], r["thread_id"]) for r in sent]
         return Claim(taken_id, channel, day, already, attempt)
+
+    def _dead_local_owner(self, channel: str, day: dt.date) -> str | None:
+        """The holder of the claim if it is a process of this machine that no longer runs.
+
+        A bot restarted after a crash takes its own unfinished delivery over at once instead of
+        waiting for the lease; owners on other machines are only ever trusted to their lease.
+        """
+        with self.engine.connect() as connection:
+            owner = connection.execute(
+                select(deliveries.c.owner).where(
+                    deliveries.c.channel == channel,
+                    deliveries.c.day == day,
+                    deliveries.c.state == CLAIMED,
+                )
+            ).scalar_one_or_none()
+        return owner if owner and owner != self.owner and owner_is_dead(owner) else None
 
     def record_sent(self, claim: Claim, message: SentMessage) -> None:
         """Record one sent message and extend the lease: progress proves the owner is alive."""

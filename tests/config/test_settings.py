@@ -127,3 +127,12 @@ def test_check_config_command(
     err = capsys.readouterr().err
     assert "'Nowhere' is not a time zone" in err
     assert "xoxb-very-secret" not in err
+
+
+def test_a_webhook_channel_always_gets_the_single_message_form() -> None:
+    from config import ChannelConfig
+
+    hooked = ChannelConfig(name="h", platform="slack", webhook_url_env="HOOK", mode="thread")
+    app = ChannelConfig(name="a", platform="slack", target="C0123456789", mode="thread")
+    assert hooked.format_options().mode == "single"
+    assert app.format_options().mode == "thread"

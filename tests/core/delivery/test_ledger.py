@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from sqlalchemy import Engine
 
@@ -81,3 +82,39 @@ def test_unfinished_and_last_delivery(database_engine: Engine) -> None:
     last = ledger.last_delivery("a")
     assert last is not None
     assert last.day == DAY
+
+
+def test_a_crashed_process_of_this_machine_is_taken_over_at_once(database_engine: Engine) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead_pid = int(finished.stdout)
+    host = socket.gethostname()
+    crashed = DeliveryLedger(database_engine, f"{host}:{dead_pid}")
+    claim = crashed.claim("research", DAY)
+    assert claim is not None
+    crashed.record_sent(claim, SentMessage(0, "m0", "t0"))
+
+    alive_elsewhere = DeliveryLedger(database_engine, f"{host}:{os.getppid()}")
+    other_machine = DeliveryLedger(database_engine, "another-host:1")
+    assert other_machine.claim("research", DAY + dt.timedelta(days=1)) is not None
+    # A live process of this machine, or any process elsewhere, is trusted to its lease.
+    assert (
+        DeliveryLedger(database_engine, f"{host}:{os.getpid()}").claim(
+            "research", DAY + dt.timedelta(days=1)
+        )
+        is None
+    )
+    restarted = DeliveryLedger(database_engine, f"{host}:{os.getpid()}")
+    resumed = restarted.claim("research", DAY)
+    assert resumed is not None
+    assert resumed.already_sent == [SentMessage(0, "m0", "t0")]
+    assert resumed.attempt == 2
+    assert alive_elsewhere.claim("research", DAY) is None  # held by the live restarted process
