@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -28,12 +26,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bot.ingest import SAMPLE_ARCHIVE_DIR  # noqa: E402 - after the path setup above
-from tests.fakes.slack_api import (  # noqa: E402
-    FAKE_APP_TOKEN,
-    FAKE_BOT_TOKEN,
-    FakeChannel,
-    FakeSlackAPI,
-)
+from tests.fakes.bot_process import SLACK_ENV, run_digest_bot  # noqa: E402
+from tests.fakes.slack_api import FakeChannel, FakeSlackAPI  # noqa: E402
 
 MESSAGES_PER_DAY = 3  # top_n = 2: a header and two replies
 FIRST_DAY = "2025-02-01"
@@ -69,34 +63,11 @@ def write_setup(folder: Path, api: FakeSlackAPI, channels: list[str], days: list
 
 async def run_bot(config: Path, day: str, kill_after: float | None) -> str:
     """`digest-bot post --date day`; SIGKILLed after `kill_after` seconds if still running."""
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": FAKE_BOT_TOKEN,
-        "SLACK_APP_TOKEN": FAKE_APP_TOKEN,
-        "DIGEST_BOT_CONFIG": str(config),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "post",
-        "--date",
-        day,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        await asyncio.wait_for(process.wait(), timeout=kill_after)
-    except TimeoutError:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
+    env = {**SLACK_ENV, "DIGEST_BOT_CONFIG": str(config)}
+    code, output = await run_digest_bot(["post", "--date", day], env=env, kill_after=kill_after)
+    if code is None:
         return "killed"
-    if process.returncode != 0:
-        assert process.stderr is not None
-        error = (await process.stderr.read()).decode(errors="replace")[-2000:]
-        return f"exit {process.returncode}: {error}"
-    return "finished"
+    return "finished" if code == 0 else f"exit {code}: {output[-2000:]}"
 
 
 def count(api: FakeSlackAPI, channels: list[str], days: list[str]) -> tuple[int, int]:

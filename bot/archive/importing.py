@@ -37,6 +37,9 @@ def digest_hash(digest: Digest) -> str:
     return hashlib.sha256(digest.model_dump_json().encode()).hexdigest()
 
 
+_IMPORT_LOCK_KEY = 0x696D706F  # "impo"; any fixed number shared by every bot process
+
+
 def bytes_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -44,6 +47,10 @@ def bytes_hash(data: bytes) -> str:
 def write_digests(connection: Connection, inputs: Sequence[DigestInput]) -> ImportReport:
     """Import `inputs` (in any order) within the caller's transaction."""
     report = ImportReport(files=len(inputs))
+    if connection.dialect.name == "postgresql":
+        # Two bot processes importing the same new day would both insert it; one waits here
+        # until the other commits, then sees that day as already imported.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK_KEY})
     by_day: dict[dt.date, DigestInput] = {}
     for item in sorted(inputs, key=lambda i: i.digest.date):
         by_day[item.digest.date] = item  # the same day twice: the last one given wins

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.exc import OperationalError
 
 from bot.errors import DigestBotError
 from bot.storage.tables import metadata, schema_version
@@ -19,20 +20,40 @@ class SchemaVersionError(DigestBotError):
     """The database was written by a newer version of the bot."""
 
 
+# Any fixed number: two processes starting on a fresh PostgreSQL database take turns creating it.
+_SCHEMA_LOCK_KEY = 0x64696765  # "dige"
+
+
 def ensure_schema(engine: Engine) -> None:
     """Create missing tables and record the schema version; refuse a database from the future."""
-    metadata.create_all(engine)
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.execute(text(_SQLITE_FTS))
-        found = connection.execute(select(schema_version.c.version)).scalars().all()
-        if not found:
-            connection.execute(insert(schema_version).values(version=SCHEMA_VERSION))
-            return
-        current = max(found)
+    for attempt in range(3):
+        try:
+            current = _create(engine)
+            break
+        except OperationalError as error:
+            # SQLite has no schema lock: a process that lost the race to create a table sees
+            # "already exists" and, on the next pass, finds everything in place.
+            if "already exists" not in str(error) or attempt == 2:
+                raise
     if current > SCHEMA_VERSION:
         raise SchemaVersionError(
             f"The database has schema version {current}, but this bot only knows version "
             f"{SCHEMA_VERSION}. Upgrade the bot (pip install -U daily-papers-digest-bot) or "
             "point database_url at another database."
         )
+
+
+def _create(engine: Engine) -> int:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
+            )
+        metadata.create_all(connection)
+        if engine.dialect.name == "sqlite":
+            connection.execute(text(_SQLITE_FTS))
+        found = connection.execute(select(schema_version.c.version)).scalars().all()
+        if not found:
+            connection.execute(insert(schema_version).values(version=SCHEMA_VERSION))
+            return SCHEMA_VERSION
+        return int(max(found))
