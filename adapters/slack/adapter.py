@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import aiohttp
 from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.client import PERMANENT_ERRORS, error_code, make_web_client
 from adapters.slack.commands import register_commands
@@ -25,18 +27,18 @@ from config import BotSettings
 
 log = logging.getLogger(__name__)
 
+CONNECTIONS = 256  # to Slack at once; 200 channels are served in parallel
+
 
 def build_bolt_app(
-    settings: BotSettings, context: ContextFactory, *, client_base_url: str | None = None
+    settings: BotSettings, context: ContextFactory, client: AsyncWebClient
 ) -> AsyncApp:
     """The bolt app answering the slash commands, verifying signatures in HTTP mode."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     secret = settings.slack_signing_secret
-    http_mode = settings.slack.mode == "http"
     app = AsyncApp(
-        client=make_web_client(token, client_base_url or settings.slack.api_base_url),
+        client=client,
         signing_secret=secret.get_secret_value() if secret else "",
-        request_verification_enabled=http_mode,
+        request_verification_enabled=settings.slack.mode == "http",
         # Requests bolt cannot route get an answer, not a hang until Slack's timeout.
         raise_error_for_unhandled_request=False,
     )
@@ -53,15 +55,20 @@ class SlackAdapter:
         self.client = make_web_client(token, settings.slack.api_base_url)
         self.publisher = SlackPublisher(self.client)
         # Without a bot token only webhook channels are served, and there are no commands.
-        self.app = build_bolt_app(settings, context) if token else None
+        self.app = build_bolt_app(settings, context, self.client) if token else None
         self.http_routes: Mapping[str, ASGIApp] = {}
         if self.app is not None and settings.slack.mode == "http":
             self.http_routes = {EVENTS_PATH: AsyncSlackRequestHandler(self.app, EVENTS_PATH)}
         self._socket: AsyncSocketModeHandler | None = None
+        self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
         if self.app is None:
             return
+        if self.client.session is None:
+            # One pool of connections for every call: a fan-out sends thousands of messages.
+            connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+            self._session = self.client.session = aiohttp.ClientSession(connector=connector)
         try:
             identity = await self.client.auth_test()
         except SlackApiError as error:
@@ -93,3 +100,7 @@ class SlackAdapter:
         if self._socket is not None:
             socket, self._socket = self._socket, None
             await socket.close_async()  # type: ignore[no-untyped-call]
+        if self._session is not None:
+            session, self._session = self._session, None
+            self.client.session = None
+            await session.close()

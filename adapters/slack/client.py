@@ -37,11 +37,20 @@ PERMANENT_ERRORS: dict[str, str] = {
 }
 
 
-def make_web_client(token: str | None, base_url: str = DEFAULT_BASE_URL) -> AsyncWebClient:
-    """A client that waits out 429s (Retry-After) and never resends a request on its own."""
+def make_web_client(
+    token: str | None,
+    base_url: str = DEFAULT_BASE_URL,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
+    """A client that waits out 429s (Retry-After) and never resends a request on its own.
+
+    Give it a `session` to reuse connections (a fan-out sends thousands of messages); without
+    one slack_sdk opens a new connection per call.
+    """
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=session,
         timeout=REQUEST_TIMEOUT,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
     )

@@ -12,8 +12,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-# A little over a second: a request that reaches Slack a few milliseconds early is still refused.
-SLACK_CHANNEL_INTERVAL = 1.05
+# Counted from the answer to the previous message, which Slack had stored before answering, so
+# the next one cannot reach it less than this long after it; a hair over a second for rounding.
+SLACK_CHANNEL_INTERVAL = 1.01
 
 
 class ChannelPacer:
@@ -31,10 +32,17 @@ class ChannelPacer:
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def wait(self, channel: str) -> None:
-        """Return when a message may be sent to `channel`, and book the slot after it."""
+        """Return when a message may be sent to `channel`."""
         lock = self._locks.setdefault(channel, asyncio.Lock())
         async with lock:
             delay = self._next.get(channel, 0.0) - self._clock()
             if delay > 0:
                 await self._sleep(delay)
-            self._next[channel] = self._clock() + self.interval
+
+    def answered(self, channel: str) -> None:
+        """Slack answered a message to `channel` (after any 429 retries): start the interval.
+
+        Counting from the answer, not from the send, keeps a late or retried message from
+        eating into the next one's second and earning it a 429 too.
+        """
+        self._next[channel] = self._clock() + self.interval

@@ -145,6 +145,8 @@ class SlackPublisher:
                 return str(response["ts"])
             except Exception as error:
                 failure, maybe_posted = _classify(error, channel)
+            finally:
+                self.pacer.answered(channel)
             log.warning(
                 "slack channel=%s part=%s: %s (attempt %d of %d)",
                 channel,

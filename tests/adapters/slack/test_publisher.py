@@ -255,6 +255,8 @@ async def test_channels_are_paced_to_one_message_a_second_each() -> None:
     pacer = ChannelPacer(1.0, clock=lambda: now[0], sleep=sleep)
     for _ in range(3):
         await pacer.wait("C1")
+        now[0] += 0.25  # the answer takes a while: the second counts from it
+        pacer.answered("C1")
     await pacer.wait("C2")  # another channel does not wait for C1
     assert slept == [1.0, 1.0]
-    assert now[0] == 2.0
+    assert now[0] == 2.75
