@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from adapters.slack.render import render_message
+from bot.answer_cache import AnswerCache
 from bot.app.platform import ContextFactory
 from bot.commands import CommandResult, run_command
 
@@ -54,12 +55,22 @@ def _answer(result: CommandResult, *, share: dict[str, str] | None) -> list[dict
 def register_commands(app: AsyncApp, context: ContextFactory) -> None:
     """Handle every command in `SLASH_COMMANDS` and the Share button on `app`."""
 
+    cache: AnswerCache[list[dict[str, Any]]] = AnswerCache()
+
+    def answer(name: str, text: str) -> list[dict[str, Any]]:
+        ctx = context()
+        key = (name, " ".join(text.split()), ctx.today, ctx.archive.generation)
+
+        def compute() -> list[dict[str, Any]]:
+            result = run_command(ctx, name, text)
+            return _answer(result, share={"c": name, "t": text} if result.ok else None)
+
+        return cache.get_or_compute(key, compute)
+
     async def on_command(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         name = SLASH_COMMANDS.get(str(command.get("command")), "help")
         text = str(command.get("text") or "")
-        result = run_command(context(), name, text)
-        share = {"c": name, "t": text} if result.ok else None
-        first, *rest = _answer(result, share=share)
+        first, *rest = answer(name, text)
         await ack(response_type="ephemeral", **first)
         for payload in rest:  # an answer over 50 blocks; never the case for one paper
             await respond(response_type="ephemeral", replace_original=False, **payload)

@@ -25,6 +25,8 @@ class Archive:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Bumped by every import through this object, so cached answers know they are stale.
+        self.generation = 0
         ensure_schema(engine)
 
     @classmethod
@@ -41,13 +43,17 @@ class Archive:
         """Import digests from any source; unchanged ones are skipped."""
         inputs = [DigestInput(d, digest_hash(d)) for d in digests_]
         with self.engine.begin() as connection:
-            return write_digests(connection, inputs)
+            report = write_digests(connection, inputs)
+        self.generation += 1
+        return report
 
     def import_files(
         self, files: Sequence[tuple[dt.date, Path]], progress: Progress | None = None
     ) -> ImportReport:
         """Parse and import digest files; a file that cannot be read is reported, not fatal."""
-        return import_files(self.engine, files, progress)
+        report = import_files(self.engine, files, progress)
+        self.generation += 1
+        return report
 
     # -- reading -------------------------------------------------------------------------------
 
