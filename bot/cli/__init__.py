@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "bot.cli.render_cmd",
     "bot.cli.run_cmds",
     "bot.cli.slack_cmd",
+    "bot.cli.discord_cmd",
 )
 
 EXIT_USER_ERROR = 2

@@ -1,0 +1,131 @@
+"""Application commands on a discord.py `CommandTree`: /paper, /top, /digest, /search.
+
+Options are declared with types, ranges and descriptions so Discord validates them before we see
+them. Each command defers at once (Discord allows 3 s for the first answer; the archive is a
+database), runs the one core function and answers privately with a "Share in channel" button
+that posts the same answer for everyone. A usage error is answered privately, without the button.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.render import NO_MENTIONS, DiscordPayload, render_message
+from bot.commands import TOP_MAX, CommandContext, run_command
+
+log = logging.getLogger(__name__)
+
+ContextFactory = Callable[[], CommandContext]
+CHOICES_MAX = 25  # Discord shows at most 25 autocomplete choices
+# An interaction's token expires after 15 minutes; the button cannot answer after that anyway.
+SHARE_SECONDS = 14 * 60
+
+
+async def _send(
+    interaction: discord.Interaction, payloads: Sequence[DiscordPayload], **options: Any
+) -> None:
+    """Post payloads as follow-ups (the first one fills in a deferred answer); ping nobody."""
+    for payload in payloads:
+        await interaction.followup.send(
+            content=payload.content, embeds=payload.embeds, allowed_mentions=NO_MENTIONS, **options
+        )
+        options.pop("view", None)  # the button goes on the first message only
+
+
+class ShareView(discord.ui.View):
+    """The "Share in channel" button under a private answer; one press posts it publicly."""
+
+    def __init__(self, payloads: Sequence[DiscordPayload]) -> None:
+        super().__init__(timeout=SHARE_SECONDS)
+        self.payloads = list(payloads)
+
+    @discord.ui.button(label="Share in channel", style=discord.ButtonStyle.primary)
+    async def share(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ShareView]
+    ) -> None:
+        # Drop the button from the private answer, then post the same answer for everyone.
+        await interaction.response.edit_message(view=None)
+        await _send(interaction, self.payloads, ephemeral=False)
+        self.stop()
+
+
+def add_commands(
+    tree: app_commands.CommandTree[Any],
+    context: ContextFactory,
+    guild_ids: Sequence[int] = (),
+) -> None:
+    """Add the commands to `tree`: to these guilds (synced at once), else globally."""
+
+    async def answer(interaction: discord.Interaction, name: str, text: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = run_command(context(), name, text)
+        payloads = render_message(result.message) or [DiscordPayload("Nothing to show.")]
+        options: dict[str, Any] = {"ephemeral": True}
+        if result.ok:
+            options["view"] = ShareView(payloads)
+        await _send(interaction, payloads, **options)
+
+    async def archive_dates(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip()
+        days = [day.isoformat() for day in reversed(context().archive.dates())]
+        return [app_commands.Choice(name=day, value=day) for day in days if day.startswith(typed)][
+            :CHOICES_MAX
+        ]
+
+    @app_commands.command(name="paper", description="Show one paper from the digest archive")
+    @app_commands.describe(id="arXiv id or link, e.g. 2501.04682")
+    async def paper(interaction: discord.Interaction, id: str) -> None:
+        await answer(interaction, "paper", id)
+
+    @app_commands.command(name="top", description="A day's most-voted papers")
+    @app_commands.describe(n="how many papers (default 5)", date="YYYY-MM-DD (default: latest)")
+    @app_commands.autocomplete(date=archive_dates)
+    async def top(
+        interaction: discord.Interaction,
+        n: app_commands.Range[int, 1, TOP_MAX] | None = None,
+        date: str | None = None,
+    ) -> None:
+        await answer(interaction, "top", " ".join(str(word) for word in (n, date) if word))
+
+    @app_commands.command(name="digest", description="A day's overview: count and top papers")
+    @app_commands.describe(date="YYYY-MM-DD, today or yesterday (default: latest)")
+    @app_commands.autocomplete(date=archive_dates)
+    async def digest(interaction: discord.Interaction, date: str | None = None) -> None:
+        await answer(interaction, "digest", date or "")
+
+    @app_commands.command(name="search", description="Search titles, authors and summaries")
+    @app_commands.describe(words="what to look for, e.g. diffusion video")
+    async def search(interaction: discord.Interaction, words: str) -> None:
+        await answer(interaction, "search", words)
+
+    guilds = [discord.Object(guild_id) for guild_id in guild_ids]
+    commands: list[app_commands.Command[Any, ..., None]] = [paper, top, digest, search]
+    for command in commands:
+        if guilds:
+            tree.add_command(command, guilds=guilds)
+        else:
+            tree.add_command(command)
+
+
+async def sync_commands(tree: app_commands.CommandTree[Any], guild_ids: Sequence[int]) -> None:
+    """Register the commands with Discord: per guild (at once) or globally (up to an hour)."""
+    if not guild_ids:
+        await tree.sync()
+        return
+    for guild_id in guild_ids:
+        try:
+            await tree.sync(guild=discord.Object(guild_id))
+        except discord.Forbidden:
+            # Posting still works; only the commands are missing in this guild.
+            log.error(
+                "discord: cannot add slash commands to guild %s: invite the bot there with the "
+                "applications.commands scope (digest-bot discord invite)",
+                guild_id,
+            )
