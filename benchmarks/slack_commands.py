@@ -107,8 +107,8 @@ async def running(kind: str, folder: Path, inline: bool = False) -> AsyncIterato
                 await adapter.close()
         else:
             client = make_web_client(FAKE_BOT_TOKEN, api.base_url)
-            # As the brief has it, bolt's defaults; --bare-inline runs the listener inline
-            # (process_before_response=True) as the bot's app does.
+            # bolt's defaults (the listener runs as a task; bolt polls for its ack every 10 ms);
+            # --bare-inline runs it inline (process_before_response=True), as the bot's app does.
             bare = AsyncApp(signing_secret=SECRET, client=client, process_before_response=inline)
 
             @bare.command("/paper")

@@ -17,6 +17,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.app.platform import ASGIApp
+from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,6 @@ class WebServer:
             sock.bind((self.host, self.port))
         except OSError as error:
             sock.close()
-            from bot.errors import ConfigError
-
             raise ConfigError(
                 [f"http: cannot listen on {self.host}:{self.port} ({error.strerror})"]
             ) from None

@@ -20,32 +20,12 @@ from adapters.discord.publisher import DiscordPublisher, nonce
 from adapters.discord.render import render_post
 from bot.delivery.publisher import DeliveryKey, SentMessage
 from bot.errors import DeliveryError
-from bot.formatter import FormatOptions, format_digest
-from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.messages import Card, Message, Post, TextSection
-from bot.parser import parse_file
+from tests.adapters.delivery import Recorder, sample_post
 from tests.fakes.discord_api import FakeDiscordAPI, RateLimitPolicy, point_discord_py_at
 
 DAY = dt.date(2025, 1, 9)
 KEY = DeliveryKey("papers-team", DAY)
-
-
-def sample_post(mode: str = "thread") -> Post:
-    digest = parse_file(SAMPLE_ARCHIVE_DIR / "2025-01-09.md")
-    return format_digest(digest, FormatOptions(mode=mode))  # type: ignore[arg-type]
-
-
-class Recorder:
-    """The ledger's side of `record`: what was reported sent, in order; can crash on cue."""
-
-    def __init__(self, crash_at: int | None = None) -> None:
-        self.sent: list[SentMessage] = []
-        self.crash_at = crash_at
-
-    async def __call__(self, message: SentMessage) -> None:
-        if self.crash_at is not None and len(self.sent) == self.crash_at:
-            raise RuntimeError("the process died before recording this message")
-        self.sent.append(message)
 
 
 @pytest.fixture

@@ -16,34 +16,18 @@ from adapters.discord.publisher import DiscordPublisher
 from adapters.discord.render import render_post
 from bot.delivery.publisher import DeliveryKey, SentMessage
 from bot.errors import DeliveryError
-from bot.formatter import FormatOptions, format_digest
-from bot.ingest import SAMPLE_ARCHIVE_DIR
-from bot.messages import Post
-from bot.parser import parse_file
 from config.channels import ChannelConfig
+from tests.adapters.delivery import Recorder, sample_post
 from tests.fakes.discord_api import FakeDiscordAPI, RateLimitPolicy, point_discord_py_at
 
 KEY = DeliveryKey("lab-discord", dt.date(2025, 1, 9))
 AVATAR = "https://example.org/avatar.png"
 
 
-def sample_post(mode: str = "single") -> Post:
-    digest = parse_file(SAMPLE_ARCHIVE_DIR / "2025-01-09.md")
-    return format_digest(digest, FormatOptions(mode=mode))  # type: ignore[arg-type]
-
-
 def channel(**looks: str) -> ChannelConfig:
     return ChannelConfig(
         name=KEY.channel, platform="discord", webhook_url_env="LAB_DISCORD_WEBHOOK", **looks
     )
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.sent: list[SentMessage] = []
-
-    async def __call__(self, message: SentMessage) -> None:
-        self.sent.append(message)
 
 
 @pytest.fixture
@@ -72,7 +56,7 @@ async def test_webhook_posts_with_the_configured_name_and_avatar(
     record = Recorder()
 
     await publisher(session, config).publish(
-        hook.url, sample_post(), key=KEY, already_sent=[], record=record
+        hook.url, sample_post("single"), key=KEY, already_sent=[], record=record
     )
 
     (message,) = api.messages_in(channel_id)
@@ -108,7 +92,7 @@ async def test_a_429_is_waited_out_and_posts_once(
     api.fail_next("execute_webhook", 429, retry_after=0.05)
 
     await publisher(session, channel()).publish(
-        hook.url, sample_post(), key=KEY, already_sent=[], record=Recorder()
+        hook.url, sample_post("single"), key=KEY, already_sent=[], record=Recorder()
     )
 
     assert [r.status for r in api.requests if r.route == "execute_webhook"] == [429, 200]
@@ -164,7 +148,7 @@ async def test_unknown_webhook_is_permanent_and_the_url_stays_secret(
 
     with pytest.raises(DeliveryError) as gone:
         await publisher(session, channel()).publish(
-            hook.url, sample_post(), key=KEY, already_sent=[], record=Recorder()
+            hook.url, sample_post("single"), key=KEY, already_sent=[], record=Recorder()
         )
 
     assert gone.value.permanent
@@ -183,7 +167,7 @@ async def test_a_url_that_is_no_webhook_is_permanent_and_not_echoed(
 
     with pytest.raises(DeliveryError) as wrong:
         await publisher(session, channel()).publish(
-            url, sample_post(), key=KEY, already_sent=[], record=Recorder()
+            url, sample_post("single"), key=KEY, already_sent=[], record=Recorder()
         )
 
     assert wrong.value.permanent
