@@ -12,7 +12,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -47,6 +55,21 @@ class DiscordSettings(BaseModel):
 
     guild_ids: list[int] = Field(default_factory=list)  # empty: commands synced globally
     api_base_url: str = "https://discord.com/api/v10"
+    # "auto": as many gateway shards as Discord recommends for the bot's guild count (one for
+    # a small bot); a number fixes the count, 1 meaning no sharding.
+    shards: Literal["auto"] | int = "auto"
+    # Discord's global limit per bot token; raise it only if Discord raised it for your bot.
+    requests_per_second: int = Field(default=50, ge=1)
+
+    @field_validator("shards", mode="before")
+    @classmethod
+    def _auto_or_a_count(cls, value: object) -> object:
+        # One message for both forms, instead of one per member of the union.
+        if value == "auto" or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        ):
+            return value
+        raise ValueError('use "auto" or a number of shards of 1 or more')
 
 
 class BotSettings(BaseSettings):

@@ -11,16 +11,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
 
 from adapters.discord.commands import add_commands, sync_commands
+from adapters.discord.pacing import GlobalPacer
 from adapters.discord.publisher import DiscordPublisher
 from bot.app.platform import ASGIApp, ContextFactory
 from bot.errors import ConfigError
 from config import BotSettings
+from config.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,24 @@ def use_api_base(url: str) -> str:
     return previous
 
 
+def make_client(settings: DiscordSettings, **options: Any) -> discord.Client:
+    """The gateway client `[discord] shards` asks for.
+
+    "auto" lets Discord's recommended shard count decide (required from 2,500 guilds on, one
+    shard below that); a fixed count above one shards that many ways; 1 is a plain client.
+    """
+    if settings.shards == "auto":
+        return discord.AutoShardedClient(**options)
+    if settings.shards > 1:
+        return discord.AutoShardedClient(shard_count=settings.shards, **options)
+    return discord.Client(**options)
+
+
 class DiscordAdapter:
     """Discord for the running bot: `publisher` posts digests, `start` serves slash commands.
 
-    `client_factory` makes the client from its `intents`: pass `discord.AutoShardedClient` for a
-    bot in more than about 2,500 guilds (Discord then requires shards).
+    `client_factory` makes the client from its options (`intents`, `http_trace`); by default
+    `make_client` with the `[discord]` settings.
     """
 
     platform = "discord"
@@ -56,11 +73,12 @@ class DiscordAdapter:
         settings: BotSettings,
         context: ContextFactory,
         *,
-        client_factory: Callable[..., discord.Client] = discord.Client,
+        client_factory: Callable[..., discord.Client] | None = None,
     ) -> None:
         self.settings = settings
         self.context = context
-        self.client_factory = client_factory
+        self.client_factory = client_factory or partial(make_client, settings.discord)
+        self.pacer = GlobalPacer(settings.discord.requests_per_second)
         channels = {c.name: c for c in settings.channels if c.platform == "discord"}
         self.publisher = DiscordPublisher(channels=channels)
         self.http_routes: Mapping[str, ASGIApp] = {}  # the gateway needs no HTTP endpoint
@@ -81,7 +99,9 @@ class DiscordAdapter:
             return
         intents = discord.Intents.none()
         intents.guilds = True  # channels and threads by id; no privileged intent is needed
-        client = self.client = self.client_factory(intents=intents)
+        client = self.client = self.client_factory(
+            intents=intents, http_trace=self.pacer.trace_config()
+        )
         self.tree = app_commands.CommandTree(client)
         guild_ids = self.settings.discord.guild_ids
         add_commands(self.tree, self.context, guild_ids)

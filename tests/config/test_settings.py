@@ -136,3 +136,13 @@ def test_a_webhook_channel_always_gets_the_single_message_form() -> None:
     app = ChannelConfig(name="a", platform="slack", target="C0123456789", mode="thread")
     assert hooked.format_options().mode == "single"
     assert app.format_options().mode == "thread"
+
+
+@pytest.mark.parametrize(("value", "shown"), [("0", "0"), ('"many"', "'many'")])
+def test_discord_shards_must_be_auto_or_a_positive_count(
+    tmp_path: Path, value: str, shown: str
+) -> None:
+    path = write(tmp_path, f"[discord]\nshards = {value}\n")
+    assert problems(path) == [
+        f'{path}: discord.shards: use "auto" or a number of shards of 1 or more (got {shown})'
+    ]

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
 
+from bot.app.web import tcp_listener
+
 
 @asynccontextmanager
 async def serve_asgi(app: Callable[..., Any]) -> AsyncIterator[str]:
     """Yield the server's base URL (http://127.0.0.1:PORT) while it runs."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = tcp_listener("127.0.0.1", 0)  # the bot's own listener: Nagle off, as in production
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
     server = uvicorn.Server(config)

@@ -99,6 +99,38 @@ async def test_a_429_is_waited_out_and_posts_once(
     assert len(api.messages_in(channel_id)) == 1
 
 
+async def test_a_server_error_is_retried_and_posts_once(
+    api: FakeDiscordAPI, session: aiohttp.ClientSession
+) -> None:
+    channel_id = api.add_channel(api.add_guild())
+    hook = api.add_webhook(channel_id)
+    api.fail_next("execute_webhook", 502)
+
+    await publisher(session, channel()).publish(
+        hook.url, sample_post("single"), key=KEY, already_sent=[], record=Recorder()
+    )
+
+    assert [r.status for r in api.requests if r.route == "execute_webhook"] == [502, 200]
+    assert len(api.messages_in(channel_id)) == 1
+
+
+async def test_a_server_error_after_the_message_was_stored_repeats_it_rather_than_lose_it(
+    api: FakeDiscordAPI, session: aiohttp.ClientSession
+) -> None:
+    # Webhooks take no nonce and cannot read the channel back, so a message Discord stored
+    # before failing cannot be told from one it never got: resending is the lesser harm.
+    # README ("Delivery guarantees") says so; bot channels have nonces and never repeat.
+    channel_id = api.add_channel(api.add_guild())
+    hook = api.add_webhook(channel_id)
+    api.fail_next("execute_webhook", 500, applied=True)
+
+    await publisher(session, channel()).publish(
+        hook.url, sample_post("single"), key=KEY, already_sent=[], record=Recorder()
+    )
+
+    assert len(api.messages_in(channel_id)) == 2
+
+
 async def test_forum_channel_gets_a_post_holding_every_message(
     api: FakeDiscordAPI, session: aiohttp.ClientSession
 ) -> None:
