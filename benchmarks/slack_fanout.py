@@ -62,6 +62,15 @@ def mark(ok: bool, what: str) -> None:
     print(f"{'PASS' if ok else 'MISS'}  {what}")
 
 
+def mark_deliveries(failed: list[BaseException], n: int, checks: list[tuple[int, str]]) -> None:
+    """PASS/MISS for the deliveries: none raised, and each check held in all `n` channels."""
+    if failed:
+        print(f"{len(failed)} channels failed, e.g. {failed[0]!r}")
+    mark(not failed, f"no delivery raised ({len(failed)} did)")
+    for held, what in checks:
+        mark(held == n, f"{what} in {held}/{n} channels")
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--channels", type=int, default=200)
@@ -141,16 +150,18 @@ async def main() -> int:
         f"{max(lags):.2f}), first→last {statistics.median(spans):.2f} s (max {max(spans):.2f}), "
         f"gap between messages median {statistics.median(gaps):.3f} s (max {max(gaps):.3f})"
     )
-    if failed:
-        print(f"{len(failed)} channels failed, e.g. {failed[0]!r}")
-    n = len(channels)
     mark(ratio <= TARGET_RATIO, f"wall time {wall:.2f} s ≤ {TARGET_RATIO} × {BOUND_SECONDS:.0f} s")
-    mark(not failed, f"no delivery raised ({len(failed)} did)")
-    mark(count_ok == n, f"exactly {len(payloads)} messages in {count_ok}/{n} channels")
-    mark(header_ok == n, f"header first, the only top-level message, in {header_ok}/{n}")
-    mark(thread_ok == n, f"replies in the header's thread in rendered order in {thread_ok}/{n}")
-    mark(unique_ok == n, f"no duplicate (ts, part or text) in {unique_ok}/{n}")
-    mark(recorded_ok == n, f"ledger recorded parts 0..15 in order in {recorded_ok}/{n}")
+    mark_deliveries(
+        failed,
+        len(channels),
+        [
+            (count_ok, f"exactly {len(payloads)} messages"),
+            (header_ok, "header first, the only top-level message,"),
+            (thread_ok, "replies in the header's thread in rendered order"),
+            (unique_ok, "no duplicate (ts, part or text)"),
+            (recorded_ok, "ledger recorded parts 0..15 in order"),
+        ],
+    )
     return 0
 
 

@@ -77,6 +77,8 @@ def write_digests(connection: Connection, inputs: Sequence[DigestInput]) -> Impo
     entry_rows: list[dict[str, Any]] = []
     digest_rows: list[dict[str, Any]] = []
     now = dt.datetime.now(dt.UTC)
+    # SQLite searches its FTS5 table; a second copy of every summary there only took space.
+    with_search_text = connection.dialect.name != "sqlite"
     for item in changed:  # ascending dates: a paper's latest listing wins
         seen: set[str] = set()
         for paper in item.digest.papers:
@@ -87,7 +89,7 @@ def write_digests(connection: Connection, inputs: Sequence[DigestInput]) -> Impo
                 )
                 continue
             seen.add(key)
-            paper_rows[key] = paper_row(paper)
+            paper_rows[key] = paper_row(paper, with_search_text=with_search_text)
             entry_rows.append(
                 {"day": item.digest.date, "rank": len(seen), "paper_key": key, "votes": paper.votes}
             )

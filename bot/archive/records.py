@@ -45,9 +45,12 @@ def paper_key(paper: Paper) -> str:
     return paper.arxiv_id or f"url:{paper.url}"
 
 
-def paper_row(paper: Paper) -> dict[str, Any]:
-    summary = " ".join(section.text for section in paper.sections)
-    authors = ", ".join(paper.authors)
+def paper_row(paper: Paper, *, with_search_text: bool = True) -> dict[str, Any]:
+    """The `papers` row; `search_text` stays empty where an FTS5 index holds the words instead."""
+    search_text = ""
+    if with_search_text:
+        summary = " ".join(section.text for section in paper.sections)
+        search_text = f"{paper.title}\n{', '.join(paper.authors)}\n{summary}"
     return {
         "key": paper_key(paper),
         "arxiv_id": paper.arxiv_id,
@@ -57,7 +60,7 @@ def paper_row(paper: Paper) -> dict[str, Any]:
         "thumbnail_url": paper.thumbnail_url,
         "video_url": paper.video_url,
         "sections": [{"label": s.label, "text": s.text} for s in paper.sections],
-        "search_text": f"{paper.title}\n{authors}\n{summary}",
+        "search_text": search_text,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ def create_database_engine(url: str) -> Engine:
                 "sqlite:///data/digest.db or postgresql+psycopg://user@host/db"
             ]
         ) from None
-    options: dict[str, Any] = {}
+    # JSON columns as UTF-8, not \uXXXX escapes, which take six bytes per Hangul character.
+    options: dict[str, Any] = {"json_serializer": _json_dumps}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +61,10 @@ def create_database_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

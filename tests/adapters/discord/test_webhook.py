@@ -84,33 +84,19 @@ async def test_every_payload_is_sent_in_order(
     assert titles == [payload.embeds[0].title for payload in render_post(post)]
 
 
-async def test_a_429_is_waited_out_and_posts_once(
-    api: FakeDiscordAPI, session: aiohttp.ClientSession
+@pytest.mark.parametrize("status", [429, 502])
+async def test_a_429_or_a_server_error_is_retried_and_posts_once(
+    api: FakeDiscordAPI, session: aiohttp.ClientSession, status: int
 ) -> None:
     channel_id = api.add_channel(api.add_guild())
     hook = api.add_webhook(channel_id)
-    api.fail_next("execute_webhook", 429, retry_after=0.05)
+    api.fail_next("execute_webhook", status, retry_after=0.05)
 
     await publisher(session, channel()).publish(
         hook.url, sample_post("single"), key=KEY, already_sent=[], record=Recorder()
     )
 
-    assert [r.status for r in api.requests if r.route == "execute_webhook"] == [429, 200]
-    assert len(api.messages_in(channel_id)) == 1
-
-
-async def test_a_server_error_is_retried_and_posts_once(
-    api: FakeDiscordAPI, session: aiohttp.ClientSession
-) -> None:
-    channel_id = api.add_channel(api.add_guild())
-    hook = api.add_webhook(channel_id)
-    api.fail_next("execute_webhook", 502)
-
-    await publisher(session, channel()).publish(
-        hook.url, sample_post("single"), key=KEY, already_sent=[], record=Recorder()
-    )
-
-    assert [r.status for r in api.requests if r.route == "execute_webhook"] == [502, 200]
+    assert [r.status for r in api.requests if r.route == "execute_webhook"] == [status, 200]
     assert len(api.messages_in(channel_id)) == 1
 
 

@@ -199,3 +199,19 @@ def test_unreadable_file_is_reported_and_the_rest_imported(
     assert archive.dates() == [DAY1]
     assert len(report.failed) == 1
     assert str(bad[1]) in report.failed[0]
+
+
+def test_text_is_stored_once_and_unescaped(archive: Archive) -> None:
+    summary = "확산 모델을 위한 새로운 평가 방법"  # Korean, as most real digests are
+    archive.import_digests([parse_digest(digest_text(DAY1, ("2501.00001", "K", "3", summary)))])
+
+    with archive.engine.connect() as connection:
+        sections, search_text = connection.execute(
+            select(func.cast(papers.c.sections, papers.c.search_text.type), papers.c.search_text)
+        ).one()
+    assert summary in sections  # UTF-8, not six bytes of \uXXXX per character
+    if archive.engine.dialect.name == "sqlite":
+        assert search_text == ""  # the FTS5 index holds the words; no second copy
+    else:
+        assert summary in search_text  # what PostgreSQL searches
+    assert [r.paper.arxiv_id for r in archive.search("평가")] == ["2501.00001"]
