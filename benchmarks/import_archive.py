@@ -1,25 +1,32 @@
 """Benchmark: parse and import a folder of digests into a fresh SQLite, then time lookups.
 
-    .venv/bin/python benchmarks/import_archive.py [FOLDER] [--lookups N]
+    .venv/bin/python benchmarks/import_archive.py [FOLDER] [--lookups N] [--breakdown]
 
 Prints files, papers, wall seconds and papers/s for the import (parse + write + full-text
-index, one transaction), then p50/p99 of in-process `paper` and `top` lookups.
+index, one transaction), then p50/p99 of in-process `paper` and `top` lookups. `--breakdown`
+also prints where the import's time went: parsing alone, each kind of SQL statement, the commit
+(which includes SQLite's WAL checkpoint) and the database's size.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bot.archive import Archive  # noqa: E402 - after the path setup above
+from sqlalchemy import event  # noqa: E402 - after the path setup above
+
+from bot.archive import Archive  # noqa: E402
+from bot.parser import parse_digest  # noqa: E402
 from bot.sources import iter_digest_files  # noqa: E402
 
 DEFAULT_FOLDER = PROJECT_ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
@@ -30,12 +37,50 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def breakdown(files: Sequence[tuple[dt.date, Path]], data_dir: Path) -> None:
+    """Where an import's time goes: parsing alone, SQL statements by kind, and the commit."""
+    began = time.perf_counter()
+    for day, path in files:
+        parse_digest(path.read_bytes().decode("utf-8", "replace"), str(path), day=day)
+    print(f"breakdown: parsing alone {time.perf_counter() - began:.3f} s")
+    archive = Archive.in_data_dir(data_dir)
+    spent: dict[str, float] = {}
+    marks: list[float] = []
+
+    @event.listens_for(archive.engine, "before_cursor_execute")
+    def before(*_: object) -> None:
+        marks.append(time.perf_counter())
+
+    @event.listens_for(archive.engine, "after_cursor_execute")
+    def after(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        kind = " ".join(statement.split()[:3])
+        spent[kind] = spent.get(kind, 0.0) + time.perf_counter() - marks.pop()
+
+    @event.listens_for(archive.engine, "commit")
+    def committing(_connection: object) -> None:  # the import's one write transaction
+        marks.append(time.perf_counter())
+
+    began = time.perf_counter()
+    archive.import_files(files)
+    ended = time.perf_counter()
+    for kind, seconds in sorted(spent.items(), key=lambda item: -item[1])[:4]:
+        print(f"breakdown: {kind} … {seconds:.3f} s")
+    print(f"breakdown: commit, WAL checkpoint included {ended - marks[-1]:.3f} s")
+    print(f"breakdown: whole import {ended - began:.3f} s")
+    size = sum(f.stat().st_size for f in data_dir.rglob("*.sqlite3"))
+    print(f"breakdown: database file {size / 1e6:.1f} MB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--lookups", type=int, default=10_000)
+    parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args()
     files = iter_digest_files(args.folder)
+    if args.breakdown:
+        with tempfile.TemporaryDirectory() as data_dir:
+            breakdown(files, Path(data_dir))
     with tempfile.TemporaryDirectory() as data_dir:
         archive = Archive.in_data_dir(Path(data_dir))
         start = time.perf_counter()

@@ -57,7 +57,7 @@ def register_commands(app: AsyncApp, context: ContextFactory) -> None:
     """Handle every command in `SLASH_COMMANDS` and the Share button on `app`."""
 
     # A cached answer is kept as the ack's JSON body: serialising the blocks again for every
-    # request was a third of the bot's own work per command (benchmarks/slack_commands.py).
+    # request was the largest part of the bot's own work per command in a profile.
     cache: AnswerCache[tuple[str, list[dict[str, Any]]]] = AnswerCache()
 
     def answer(name: str, text: str) -> tuple[str, list[dict[str, Any]]]:

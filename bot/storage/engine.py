@@ -40,7 +40,7 @@ def create_database_engine(url: str) -> Engine:
                 "sqlite:///data/digest.db or postgresql+psycopg://user@host/db"
             ]
         ) from None
-    # JSON columns as UTF-8, not \uXXXX escapes, which take six bytes per Hangul character.
+    # JSON columns as UTF-8: ASCII escapes take six bytes for each Hangul character, not three.
     options: dict[str, Any] = {"json_serializer": _json_dumps}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -440,6 +440,17 @@ class FakeDiscordAPI:
 
     # ----- gateway: events ----------------------------------------------------------------------
 
+    async def final_answer(self, interaction: FakeInteraction) -> JSON:
+        """The interaction's answer once a deferred "thinking…" message has been filled in."""
+
+        def done() -> bool:
+            original = interaction.original
+            return original is not None and not int(original["flags"]) & _LOADING
+
+        await self.wait_until(done)
+        assert interaction.original is not None
+        return interaction.original
+
     async def dispatch(self, event: str, data: JSON) -> None:
         """Send a DISPATCH (op 0) to every identified session (only the owning shard for guilds)."""
         sessions = [s for s in self._sessions if s.identified]

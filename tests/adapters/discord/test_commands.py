@@ -24,10 +24,10 @@ from bot.errors import ConfigError
 from bot.formatter import FormatOptions, format_digest
 from config import BotSettings
 from config.settings import DiscordSettings
-from tests.fakes.discord_api import FakeDiscordAPI, FakeInteraction
+from tests.fakes.discord_api import FakeDiscordAPI
 
 TODAY = dt.date(2025, 1, 10)
-EPHEMERAL, LOADING = 1 << 6, 1 << 7
+EPHEMERAL = 1 << 6
 
 
 @pytest.fixture
@@ -75,18 +75,6 @@ async def adapter(
         await running.close()
 
 
-async def answered(api: FakeDiscordAPI, interaction: FakeInteraction) -> dict[str, Any]:
-    """The interaction's answer once the deferred "thinking…" message has been filled in."""
-
-    def done() -> bool:
-        original = interaction.original
-        return original is not None and not int(original["flags"]) & LOADING
-
-    await api.wait_until(done)
-    assert interaction.original is not None
-    return interaction.original
-
-
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [button for row in message["components"] for button in row["components"]]
 
@@ -107,7 +95,7 @@ async def test_paper_answers_privately_with_a_share_button(
     api: FakeDiscordAPI, adapter: DiscordAdapter, channel_id: str
 ) -> None:
     asked = await api.dispatch_interaction("paper", {"id": "2501.04682"}, channel_id=channel_id)
-    answer = await answered(api, asked)
+    answer = await api.final_answer(asked)
 
     assert asked.response_type == 5  # deferred first: the archive is a database
     assert answer["flags"] & EPHEMERAL
@@ -146,7 +134,7 @@ async def test_bad_input_gets_a_private_helpful_answer_without_share(
     expected: str,
 ) -> None:
     asked = await api.dispatch_interaction(name, options, channel_id=channel_id)
-    answer = await answered(api, asked)
+    answer = await api.final_answer(asked)
 
     assert expected in answer["content"]
     assert answer["flags"] & EPHEMERAL
@@ -157,7 +145,7 @@ async def test_top_for_a_day(api: FakeDiscordAPI, adapter: DiscordAdapter, chann
     asked = await api.dispatch_interaction(
         "top", {"n": 2, "date": "2025-01-09"}, channel_id=channel_id
     )
-    answer = await answered(api, asked)
+    answer = await api.final_answer(asked)
 
     assert answer["embeds"][0]["title"] == "Top 2 — 2025-01-09"
     assert len(buttons(answer)) == 1
@@ -187,8 +175,8 @@ async def test_digest_and_search(
     digest = await api.dispatch_interaction("digest", {}, channel_id=channel_id)
     search = await api.dispatch_interaction("search", {"words": "math"}, channel_id=channel_id)
 
-    assert "2025-01-10" in (await answered(api, digest))["embeds"][0]["title"]
-    assert (await answered(api, search))["embeds"][0]["title"] == "Search: math"
+    assert "2025-01-10" in (await api.final_answer(digest))["embeds"][0]["title"]
+    assert (await api.final_answer(search))["embeds"][0]["title"] == "Search: math"
 
 
 # ----- the adapter's life cycle ---------------------------------------------------------------

@@ -209,7 +209,7 @@ def test_text_is_stored_once_and_unescaped(archive: Archive) -> None:
         sections, search_text = connection.execute(
             select(func.cast(papers.c.sections, papers.c.search_text.type), papers.c.search_text)
         ).one()
-    assert summary in sections  # UTF-8, not six bytes of \uXXXX per character
+    assert summary in sections  # stored as UTF-8, not as ASCII escapes
     if archive.engine.dialect.name == "sqlite":
         assert search_text == ""  # the FTS5 index holds the words; no second copy
     else:
