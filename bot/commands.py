@@ -11,45 +11,33 @@ import datetime as dt
 import logging
 import re
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from bot.admin_commands import config_command, status_command
+from bot.alert_commands import alert_command
 from bot.archive import Archive
 from bot.arxiv import parse_arxiv_id
+from bot.command_context import Caller, CommandContext, CommandResult, CommandSpec
 from bot.errors import DigestNotFound, PaperNotFound, UserError
-from bot.formatter import FormatOptions, format_notice, format_paper, format_top
+from bot.formatter import format_notice, format_paper, format_top
 from bot.messages import Message
 from bot.metrics import COMMAND_SECONDS
 from bot.metrics import COMMANDS as COMMANDS_RUN
+
+__all__ = [
+    "COMMANDS",
+    "Caller",
+    "CommandContext",
+    "CommandResult",
+    "CommandSpec",
+    "run_command",
+    "run_text_command",
+]
 
 log = logging.getLogger(__name__)
 
 TOP_DEFAULT = 5
 TOP_MAX = 25
 SEARCH_LIMIT = 10
-
-
-@dataclass(frozen=True)
-class CommandContext:
-    """What a command needs: the archive, today's date where the user is, and display options."""
-
-    archive: Archive
-    today: dt.date
-    options: FormatOptions = field(default_factory=FormatOptions)
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    message: Message
-    ok: bool  # False for a usage error or failure: adapters keep those private to the user
-
-
-@dataclass(frozen=True)
-class CommandSpec:
-    name: str
-    usage: str
-    summary: str
-    run: Callable[[CommandContext, str], Message]
 
 
 def resolve_day(ctx: CommandContext, text: str | None) -> dt.date:
@@ -99,10 +87,16 @@ def paper_command(ctx: CommandContext, text: str) -> Message:
 
 
 _TOP_WORD = re.compile(r"^[+-]?\d+$")
+# `/top week` and `/top month`: how many days, ending on the archive's latest digest (inclusive).
+TOP_PERIODS: dict[str, int] = {"week": 7, "month": 30}
 
 
 def top_command(ctx: CommandContext, text: str) -> Message:
-    """`/top [n] [YYYY-MM-DD | today | yesterday]`: that day's most-voted papers."""
+    """`/top [n] [week | month | YYYY-MM-DD | today | yesterday]`: the most-voted papers.
+
+    A day ranks that day's digest; `week` and `month` rank every paper listed in the 7 or 30 days
+    ending on the latest digest, each once, by its highest votes in that range.
+    """
     count, day_words = TOP_DEFAULT, []
     for word in text.split():
         if _TOP_WORD.match(word):
@@ -111,11 +105,30 @@ def top_command(ctx: CommandContext, text: str) -> Message:
             day_words.append(word)
     if not 1 <= count <= TOP_MAX:
         raise UserError(f"n must be between 1 and {TOP_MAX} (got {count}), e.g. /top 10")
+    periods = [word.lower() for word in day_words if word.lower() in TOP_PERIODS]
+    if periods and len(day_words) > 1:
+        raise UserError("Give week, month or one date, not several, e.g. /top 5 week")
     if len(day_words) > 1:
         raise UserError("Give at most one date, e.g. /top 5 2025-01-09")
+    if periods:
+        return _top_of_period(ctx, periods[0], count)
     day = resolve_day(ctx, day_words[0] if day_words else None)
     papers = [ranked.paper for ranked in ctx.archive.top(day, count)]
     return format_top(papers, title=f"Top {len(papers)} — {day.isoformat()}", options=ctx.options)
+
+
+def _top_of_period(ctx: CommandContext, period: str, count: int) -> Message:
+    """`/top week|month`: the days ending on the latest digest, each paper once by best votes."""
+    last = resolve_day(ctx, None)  # the latest digest; an empty archive says how to fill it
+    first = last - dt.timedelta(days=TOP_PERIODS[period] - 1)
+    papers = [ranked.paper for ranked in ctx.archive.top_between(first, last, count)]
+    if not papers:
+        raise DigestNotFound(
+            f"No papers listed from {first.isoformat()} to {last.isoformat()}. "
+            f"{_archive_span(ctx.archive)}"
+        )
+    title = f"Top {len(papers)} — {period} {first.isoformat()} … {last.isoformat()}"
+    return format_top(papers, title=title, options=ctx.options)
 
 
 def digest_command(ctx: CommandContext, text: str) -> Message:
@@ -145,9 +158,37 @@ COMMANDS: dict[str, CommandSpec] = {
     spec.name: spec
     for spec in (
         CommandSpec("paper", "/paper <arXiv id or link>", "show one paper", paper_command),
-        CommandSpec("top", "/top [n] [YYYY-MM-DD|yesterday]", "most-voted papers", top_command),
+        CommandSpec(
+            "top",
+            "/top [n] [YYYY-MM-DD|yesterday] or /top [n] [week|month]",
+            "most-voted papers of a day, a week or a month",
+            top_command,
+        ),
         CommandSpec("digest", "/digest [YYYY-MM-DD|yesterday]", "a day's overview", digest_command),
         CommandSpec("search", "/search <words>", "search the archive", search_command),
+        CommandSpec(
+            "digest-status",
+            "/digest-status [channel]",
+            "last delivery, next run and source health of this channel (admins)",
+            status_command,
+            personal=True,
+            admin=True,
+        ),
+        CommandSpec(
+            "digest-config",
+            "/digest-config [channel] [time HH:MM] [tz Area/City] [top N] … | reset",
+            "show or change this channel's digest settings (admins)",
+            config_command,
+            personal=True,
+            admin=True,
+        ),
+        CommandSpec(
+            "paper-alert",
+            "/paper-alert add <words> | list | remove <number|words>",
+            "a direct message when a digest has papers with your words",
+            alert_command,
+            personal=True,
+        ),
     )
 }
 

@@ -62,6 +62,14 @@ class Paper(BaseModel):
         return f"https://huggingface.co/papers/{self.arxiv_id}" if self.arxiv_id else None
 
 
+def paper_key(paper: Paper) -> str:
+    """A paper's identity across days: its arXiv id (any version), else its link.
+
+    The archive keys its rows by it, and the delivery ledger remembers what it posted by it.
+    """
+    return paper.arxiv_id or f"url:{paper.url}"
+
+
 class Digest(BaseModel):
     """One day's list of papers, in the order the digest gives them."""
 

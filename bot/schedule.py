@@ -69,8 +69,13 @@ class ChannelScheduler:
     def __init__(self, run: Callable[[str, dt.datetime], Awaitable[None]]) -> None:
         self._run = run
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self._jobs: dict[str, tuple[str, str]] = {}
 
     def add(self, channel: str, expression: str, zone: str) -> None:
+        """Schedule a channel; a new time or zone replaces its job, the same one changes nothing."""
+        if self._jobs.get(channel) == (expression, zone):
+            return
+        self._jobs[channel] = (expression, zone)
         self._scheduler.add_job(
             self._fire,
             cron_trigger(expression, zone),

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.formatter import FormatOptions
+from bot.formatter import FormatOptions, SeenBefore
 from bot.schedule import cron_trigger, time_zone
 
 Platform = Literal["slack", "discord", "console"]
@@ -33,8 +33,12 @@ class ChannelConfig(BaseModel):
     include_keywords: list[str] = Field(default_factory=list)
     exclude_keywords: list[str] = Field(default_factory=list)
     language: Literal["en", "ko"] = "en"
+    # A paper this channel was sent on an earlier day: "mark" it, "omit" it, or "show" it as new.
+    seen_before: SeenBefore = "mark"
     catch_up_hours: float = Field(default=24.0, ge=0, le=24 * 14)
     wait_for_digest_hours: float = Field(default=6.0, ge=0, le=48)
+    # A day without papers (weekends) gets a short "no papers today" note instead of silence.
+    empty_day_note: bool = True
     # Discord webhooks only: how the poster appears, and a forum thread to post in.
     webhook_username: str | None = Field(default=None, max_length=80)
     webhook_avatar_url: str | None = None
@@ -74,4 +78,5 @@ class ChannelConfig(BaseModel):
             include_keywords=tuple(self.include_keywords),
             exclude_keywords=tuple(self.exclude_keywords),
             language=self.language,
+            seen_before=self.seen_before,
         )

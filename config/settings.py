@@ -43,17 +43,37 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
 
 
+class LiveSettings(BaseModel):
+    """Live digests, for sources whose day keeps changing (the Hugging Face list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Post once the day's list has not changed for this long (or once it has closed, 03:00 UTC
+    # the next day).
+    settle_minutes: float = Field(default=30, ge=0, le=24 * 60)
+    # After posting, check this often for late papers and new votes and edit the post in place…
+    refresh_minutes: float = Field(default=30, ge=1, le=24 * 60)
+    # …for this long after the first post; 0 turns the updates off.
+    window_hours: float = Field(default=24, ge=0, le=24 * 7)
+
+
 class SlackSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["socket", "http"] = "socket"
     api_base_url: str = "https://slack.com/api/"  # tests point this at a local fake
+    # User groups (S0…) whose members may use /digest-status and /digest-config, besides
+    # workspace admins and owners.
+    admin_groups: list[str] = Field(default_factory=list)
 
 
 class DiscordSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     guild_ids: list[int] = Field(default_factory=list)  # empty: commands synced globally
+    # Role ids whose members may use /digest-status and /digest-config, besides members with
+    # Manage Server or Administrator.
+    admin_roles: list[int] = Field(default_factory=list)
     api_base_url: str = "https://discord.com/api/v10"
     # "auto": as many gateway shards as Discord recommends for the bot's guild count (one for
     # a small bot); a number fixes the count, 1 meaning no sharding.
@@ -84,6 +104,7 @@ class BotSettings(BaseSettings):
     database_url: str | None = None
     language: Literal["en", "ko"] = "en"
     http: HttpSettings = Field(default_factory=HttpSettings)
+    live: LiveSettings = Field(default_factory=LiveSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     channels: list[ChannelConfig] = Field(default_factory=list)
@@ -146,7 +167,7 @@ def load_settings(path: Path | None = None) -> BotSettings:
     try:
         settings = BotSettings(**data)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path)) from None
+        raise ConfigError(describe_errors(error, f"{path}: " if path else "")) from None
     problems = _cross_checks(settings)
     if problems:
         raise ConfigError(problems)
@@ -165,8 +186,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: not valid TOML: {error}"]) from None
 
 
-def _describe(error: ValidationError, path: Path | None) -> list[str]:
-    where = f"{path}: " if path else ""
+def describe_errors(error: ValidationError, where: str = "") -> list[str]:
+    """One line per problem: the key, what is wrong, the value given; /digest-config uses it too."""
     problems = []
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"] if part not in ("function-after",))

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from adapters.console.render import render_post_console
-from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage
+from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.messages import Post
 
 
@@ -34,3 +34,19 @@ class ConsolePublisher:
                 continue
             self.console.print(renderable)
             await record(SentMessage(index=index, message_id=key.part(index)))
+
+    def fingerprints(self, target: str, post: Post) -> list[str]:
+        return [fingerprint(message.model_dump(mode="json")) for message in post.messages]
+
+    def can_edit(self, target: str) -> bool:
+        return True
+
+    async def edit(
+        self, target: str, post: Post, *, key: DeliveryKey, messages: Sequence[SentMessage]
+    ) -> None:
+        """A terminal cannot change what it printed: the new version is printed, marked."""
+        rendered = render_post_console(post)
+        for message in messages:
+            if message.index < len(rendered):
+                self.console.print(f"✎ updated #{target} · {key.part(message.index)}", style="dim")
+                self.console.print(rendered[message.index])

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
 
 from adapters.console.render import render_console
-from bot.commands import CommandContext, run_text_command
+from bot.app.platform import ContextFactory
+from bot.command_context import Caller
+from bot.commands import run_text_command
 
 PROMPT = "digest> "
 GREETING = (
-    "Type /paper <arXiv id>, /top [n] [date], /digest [date], /search <words>, /help or /quit."
+    "Type /paper <arXiv id>, /top [n] [date|week|month], /digest [date], /search <words>, "
+    "/help or /quit."
 )
+# Whoever types at the bot's own terminal runs it: the admin commands are theirs.
+OPERATOR = Caller(platform="console", user_id="operator", is_admin=True)
 
 
 async def command_loop(
-    context: Callable[[], CommandContext],
+    context: ContextFactory,
     lines: TextIO,
     console: Console,
     *,
@@ -41,6 +45,6 @@ async def command_loop(
         if not text.startswith("/"):
             console.print("Commands start with '/': try /help", style="dim")
             continue
-        result = run_text_command(context(), text)
+        result = run_text_command(context(OPERATOR), text)
         console.print(render_console(result.message))
         answered += 1

@@ -19,8 +19,10 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import add_commands, sync_commands
+from adapters.discord.direct import DiscordDirectMessenger
 from adapters.discord.pacing import GlobalPacer
 from adapters.discord.publisher import DiscordPublisher
+from bot.alerts import DirectMessenger
 from bot.app.platform import ASGIApp, ContextFactory
 from bot.errors import ConfigError
 from config import BotSettings
@@ -81,6 +83,9 @@ class DiscordAdapter:
         self.pacer = GlobalPacer(settings.discord.requests_per_second)
         channels = {c.name: c for c in settings.channels if c.platform == "discord"}
         self.publisher = DiscordPublisher(channels=channels)
+        # Keyword alerts go out as DMs through the gateway client: only with a bot token.
+        self._direct = DiscordDirectMessenger() if settings.discord_bot_token else None
+        self.direct: DirectMessenger | None = self._direct
         self.http_routes: Mapping[str, ASGIApp] = {}  # the gateway needs no HTTP endpoint
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
@@ -104,13 +109,15 @@ class DiscordAdapter:
         )
         self.tree = app_commands.CommandTree(client)
         guild_ids = self.settings.discord.guild_ids
-        add_commands(self.tree, self.context, guild_ids)
+        add_commands(self.tree, self.context, guild_ids, self.settings.discord.admin_roles)
         try:
             await client.login(token.get_secret_value())
         except discord.LoginFailure:
             await self.close()
             raise ConfigError([LOGIN_REFUSED]) from None
         self.publisher.http = client.http
+        if self._direct is not None:
+            self._direct.client = client
         self._connection = asyncio.create_task(client.connect(), name="discord-gateway")
         await sync_commands(self.tree, guild_ids)
         await self._wait_until_ready(client, self._connection)
@@ -144,6 +151,8 @@ class DiscordAdapter:
             with contextlib.suppress(Exception):  # it ends once the client is closed
                 await connection
         self.publisher.http = None
+        if self._direct is not None:
+            self._direct.client = None
         session, self._session = self._session, None
         if session is not None:
             self.publisher.session = None

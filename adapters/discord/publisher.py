@@ -23,7 +23,7 @@ from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord.markdown import shorten
 from adapters.discord.render import NO_MENTIONS, DiscordPayload, render_post
-from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage
+from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.errors import DeliveryError
 from bot.messages import Post
 from config.channels import ChannelConfig
@@ -161,6 +161,65 @@ class DiscordPublisher:
                 raise
             log.warning("discord: %s", failure)
             raise failure from None  # the cause may quote a webhook URL
+
+    def fingerprints(self, target: str, post: Post) -> list[str]:
+        return [fingerprint(payload.to_json()) for payload in render_post(post)]
+
+    def can_edit(self, target: str) -> bool:
+        return True  # bots edit their messages, webhooks the ones they sent
+
+    async def edit(
+        self, target: str, post: Post, *, key: DeliveryKey, messages: Sequence[SentMessage]
+    ) -> None:
+        """Edit each message in place: the header in the channel, papers in their thread."""
+        payloads = render_post(post)
+        webhook = is_webhook_url(target)
+        where = f"Discord channel {key.channel}" + ("" if webhook else f" ({target})")
+        try:
+            for message in messages:
+                if message.index >= len(payloads):
+                    continue
+                payload = payloads[message.index]
+                if webhook:
+                    await self._edit_via_webhook(target, message, payload, where)
+                else:
+                    await self._edit_via_bot(target, message, payload, where)
+        except Exception as error:
+            failure = delivery_error(error, where)
+            if failure is None:
+                raise
+            log.warning("discord: %s", failure)
+            raise failure from None  # the cause may quote a webhook URL
+
+    async def _edit_via_bot(
+        self, target: str, message: SentMessage, payload: DiscordPayload, where: str
+    ) -> None:
+        if self.http is None:
+            raise DeliveryError(f"{where}: a channel id needs DISCORD_BOT_TOKEN", permanent=True)
+        # The header sits in the channel; in thread mode the papers sit in the header's thread.
+        in_thread = message.index > 0 and message.thread_id is not None
+        channel_id = int(message.thread_id) if in_thread and message.thread_id else int(target)
+        with handle_message_parameters(
+            content=payload.content, embeds=payload.embeds, allowed_mentions=NO_MENTIONS
+        ) as params:
+            await self.http.edit_message(channel_id, int(message.message_id), params=params)
+
+    async def _edit_via_webhook(
+        self, url: str, message: SentMessage, payload: DiscordPayload, where: str
+    ) -> None:
+        if self.session is None:
+            raise DeliveryError(f"{where}: the Discord adapter is not started")
+        webhook = discord.Webhook.from_url(url, session=self.session)
+        where_to: dict[str, Any] = {}
+        if message.thread_id is not None:  # a forum post's messages live in its thread
+            where_to["thread"] = discord.Object(int(message.thread_id))
+        await webhook.edit_message(
+            int(message.message_id),
+            content=payload.content,
+            embeds=payload.embeds,
+            allowed_mentions=NO_MENTIONS,
+            **where_to,
+        )
 
     async def _via_bot(
         self,

@@ -19,8 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.client import PERMANENT_ERRORS, error_code, make_web_client
 from adapters.slack.commands import register_commands
+from adapters.slack.direct import SlackDirectMessenger
 from adapters.slack.manifest import EVENTS_PATH
+from adapters.slack.permissions import SlackAdmins
 from adapters.slack.publisher import SlackPublisher
+from bot.alerts import DirectMessenger
 from bot.app.platform import ASGIApp, ContextFactory
 from bot.errors import ConfigError
 from config import BotSettings
@@ -45,7 +48,7 @@ def build_bolt_app(
         # Requests bolt cannot route get an answer, not a hang until Slack's timeout.
         raise_error_for_unhandled_request=False,
     )
-    register_commands(app, context)
+    register_commands(app, context, SlackAdmins(client, settings.slack.admin_groups))
     return app
 
 
@@ -57,6 +60,8 @@ class SlackAdapter:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.client = make_web_client(token, settings.slack.api_base_url)
         self.publisher = SlackPublisher(self.client)
+        # Keyword alerts go out as DMs from the bot user: only with a bot token.
+        self.direct: DirectMessenger | None = SlackDirectMessenger(self.client) if token else None
         # Without a bot token only webhook channels are served, and there are no commands.
         self.app = build_bolt_app(settings, context, self.client) if token else None
         self.http_routes: Mapping[str, ASGIApp] = {}

@@ -1,8 +1,10 @@
-"""Slash commands on a bolt app: `/paper`, `/top`, `/digest`, `/papers-search`.
+"""Slash commands on a bolt app: `/paper`, `/top`, `/digest`, `/papers-search`, `/digest-*`.
 
 The answer goes in the `ack()` itself, so it reaches Slack inside the 3-second window in one
 round trip (an archive lookup takes a millisecond). It is ephemeral, with a "Share in channel"
-button that posts the same answer for everyone through the command's `response_url`.
+button that posts the same answer for everyone through the command's `response_url`. Answers
+that depend on who asks (`/digest-status`, `/digest-config`, `/paper-alert`) are never cached
+nor shareable.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
 
+from adapters.slack.permissions import SlackAdmins
 from adapters.slack.render import render_message
 from bot.answer_cache import AnswerCache
 from bot.app.platform import ContextFactory
-from bot.commands import CommandResult, run_command
+from bot.command_context import Caller
+from bot.commands import COMMANDS, CommandResult, run_command
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,9 @@ SLASH_COMMANDS: dict[str, str] = {
     "/top": "top",
     "/digest": "digest",
     "/papers-search": "search",
+    "/digest-status": "digest-status",
+    "/digest-config": "digest-config",
+    "/paper-alert": "paper-alert",
 }
 SHARE_ACTION = "digest_share"
 BUTTON_VALUE_MAX = 2000
@@ -53,7 +60,7 @@ def _answer(result: CommandResult, *, share: dict[str, str] | None) -> list[dict
     return payloads
 
 
-def register_commands(app: AsyncApp, context: ContextFactory) -> None:
+def register_commands(app: AsyncApp, context: ContextFactory, admins: SlackAdmins) -> None:
     """Handle every command in `SLASH_COMMANDS` and the Share button on `app`."""
 
     # A cached answer is kept as the ack's JSON body: serialising the blocks again for every
@@ -74,10 +81,30 @@ def register_commands(app: AsyncApp, context: ContextFactory) -> None:
     async def on_command(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         name = SLASH_COMMANDS.get(str(command.get("command")), "help")
         text = str(command.get("text") or "")
+        spec = COMMANDS.get(name)
+        if spec is not None and spec.personal:
+            await personal(ack, respond, command, name, text)
+            return
         body, rest = answer(name, text)
         # What `await ack(response_type="ephemeral", **first)` sets, minus its json.dumps.
         ack.response = BoltResponse(status=200, body=body)
         for payload in rest:  # an answer over 50 blocks; never the case for one paper
+            await respond(response_type="ephemeral", replace_original=False, **payload)
+
+    async def personal(
+        ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], name: str, text: str
+    ) -> None:
+        user = str(command.get("user_id") or "")
+        caller = Caller(
+            platform="slack",
+            user_id=user,
+            channel_id=str(command.get("channel_id") or "") or None,
+            # users.info only for the admin commands: /paper-alert needs no such call.
+            is_admin=bool(user) and COMMANDS[name].admin and await admins.is_admin(user),
+        )
+        first, *rest = _answer(run_command(context(caller), name, text), share=None)
+        await ack(response_type="ephemeral", **first)
+        for payload in rest:
             await respond(response_type="ephemeral", replace_original=False, **payload)
 
     async def on_share(ack: AsyncAck, respond: AsyncRespond, action: dict[str, Any]) -> None:

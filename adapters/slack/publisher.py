@@ -20,7 +20,7 @@ from adapters.slack.client import PERMANENT_ERRORS, error_code, is_ambiguous
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.render import render_post
 from adapters.slack.webhook import post_to_webhook
-from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage
+from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.errors import DeliveryError
 from bot.messages import Post
 
@@ -119,6 +119,56 @@ class SlackPublisher:
             sent = SentMessage(index=index, message_id=ts, thread_id=thread_ts)
             done[index] = sent
             await record(sent)
+
+    def fingerprints(self, target: str, post: Post) -> list[str]:
+        return [fingerprint(payload) for payload in render_post(post)]
+
+    def can_edit(self, target: str) -> bool:
+        return not target.startswith(("https://", "http://"))  # webhook posts stay as they are
+
+    async def edit(
+        self, target: str, post: Post, *, key: DeliveryKey, messages: Sequence[SentMessage]
+    ) -> None:
+        """`chat.update` each message in place; its metadata and thread stay as they were."""
+        payloads = render_post(post)
+        for message in messages:
+            if message.index >= len(payloads):
+                continue
+            await self._update(target, key, message, payloads[message.index])
+
+    async def _update(
+        self, channel: str, key: DeliveryKey, message: SentMessage, payload: dict[str, Any]
+    ) -> None:
+        delay = self._backoff_first
+        failure = ""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            await self.pacer.wait(channel)
+            try:
+                await self.client.chat_update(
+                    channel=channel,
+                    ts=message.message_id,
+                    metadata=metadata(key, message.index),
+                    **payload,
+                )
+                return
+            except Exception as error:
+                failure, _ = _classify(error, channel)  # an edit repeated is the same edit
+            finally:
+                self.pacer.answered(channel)
+            log.warning(
+                "slack channel=%s part=%s: update failed: %s (attempt %d of %d)",
+                channel,
+                key.part(message.index),
+                failure,
+                attempt,
+                SEND_ATTEMPTS,
+            )
+            if attempt < SEND_ATTEMPTS:
+                await self._sleep(delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+        raise DeliveryError(
+            f"Slack channel {channel}: gave up updating after {SEND_ATTEMPTS} attempts ({failure})"
+        )
 
     async def _send(
         self,

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 
+from bot.alerts import AlertNotifier, AlertStore, DirectMessenger
 from bot.app.platform import ASGIApp, ContextFactory, PlatformAdapter
 from bot.app.runner import DigestRunner
 from bot.archive import Archive
-from bot.commands import CommandContext
+from bot.command_context import BotServices, Caller, CommandContext
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger, owner_name
 from bot.delivery.publisher import Publisher
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 
 RETRY_INTERVAL_SECONDS = 300
+SETTINGS_SYNC_SECONDS = 60
 
 # Adapters by platform, imported only when a channel or a token asks for that platform.
 ADAPTERS = {
@@ -82,6 +84,7 @@ class BotApp:
         self.archive = Archive.from_url(settings.resolved_database_url)
         self.source = source_from_spec(settings.source)
         self.ledger = DeliveryLedger(self.archive.engine, owner_name())
+        self.alerts = AlertStore(self.archive.engine)
         from adapters.console.publisher import ConsolePublisher
 
         self.adapters = build_adapters(settings, self.command_context)
@@ -89,12 +92,29 @@ class BotApp:
         publishers.update({name: adapter.publisher for name, adapter in self.adapters.items()})
         self.engine = DeliveryEngine(self.ledger, publishers)
         self.runner = DigestRunner(settings, self.archive, self.source, self.engine)
+        # Keyword alerts: one DM per user and digest day, once the day was delivered somewhere.
+        senders: dict[str, DirectMessenger] = {
+            name: adapter.direct for name, adapter in self.adapters.items() if adapter.direct
+        }
+        self.alert_notifier = AlertNotifier(
+            self.alerts, senders, options=FormatOptions(language=settings.language)
+        )
+        self.runner.digest_listeners.append(self.alert_notifier.notify)
         self.web: WebServer | None = None
         self.scheduler: ChannelScheduler | None = None
 
-    def command_context(self) -> CommandContext:
+    def command_context(self, caller: Caller | None = None) -> CommandContext:
         options = FormatOptions(language=self.settings.language)
-        return CommandContext(archive=self.archive, today=dt.date.today(), options=options)
+        services = BotServices(
+            self.runner.channels, self.ledger, self.runner.health, alerts=self.alerts
+        )
+        return CommandContext(
+            archive=self.archive,
+            today=dt.date.today(),
+            options=options,
+            caller=caller,
+            services=services,
+        )
 
     async def refresh_archive(self) -> None:
         """A folder source is imported whole at start-up (unchanged files cost nothing)."""
@@ -180,8 +200,15 @@ class BotApp:
         async with self.connected():
             await self.runner.catch_up()
             scheduler = self.scheduler = ChannelScheduler(self._scheduled)
-            for channel in self.settings.channels:
-                scheduler.add(channel.name, channel.schedule, channel.timezone)
+            self._sync_schedules()
+            # A time changed in chat here reschedules at once; one changed through another bot
+            # process sharing the database, within a minute.
+            self.runner.channels.on_change(lambda _channel: self._sync_schedules())
+            scheduler.every("settings", SETTINGS_SYNC_SECONDS, self._sync_schedules_async)
+            live = self.settings.live
+            if self.source.live and live.window_hours > 0:
+                # Late papers and new votes: recent posts are edited in place, never posted again.
+                scheduler.every("live", live.refresh_minutes * 60, self.runner.refresh_live)
             # Failed deliveries, and claims left by a crashed process on another machine, are
             # picked up again while the day is inside the channel's catch-up window.
             scheduler.every("catch-up", RETRY_INTERVAL_SECONDS, self.runner.catch_up)
@@ -197,8 +224,18 @@ class BotApp:
                 self.scheduler = None
         return 0
 
+    def _sync_schedules(self) -> None:
+        """(Re)schedule every channel whose time or time zone is new to the scheduler."""
+        if self.scheduler is None:
+            return
+        for channel in self.runner.channels.all():
+            self.scheduler.add(channel.name, channel.schedule, channel.timezone)
+
+    async def _sync_schedules_async(self) -> None:
+        self._sync_schedules()
+
     async def _scheduled(self, name: str, fire_time: dt.datetime) -> None:
-        await self.runner.run_scheduled(self.settings.channel(name), fire_time)
+        await self.runner.run_scheduled(self.runner.channels.get(name), fire_time)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

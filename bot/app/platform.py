@@ -9,11 +9,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
-from bot.commands import CommandContext
+from bot.alerts import DirectMessenger
+from bot.command_context import Caller, CommandContext
 from bot.delivery.publisher import Publisher
 
-ContextFactory = Callable[[], CommandContext]
-"""A fresh `CommandContext` per command: today's date moves, the archive is shared."""
+
+class ContextFactory(Protocol):
+    """A fresh `CommandContext` per command: today's date moves, the archive is shared.
+
+    Adapters pass the `Caller` (who, where, admin or not) for the commands that depend on it.
+    """
+
+    def __call__(self, caller: Caller | None = None) -> CommandContext: ...
+
 
 ASGIApp = Callable[..., Awaitable[None]]  # (scope, receive, send): typed loosely, as servers do
 """An ASGI application; adapters that receive HTTP requests (Slack's HTTP mode) offer one."""
@@ -24,6 +32,8 @@ class PlatformAdapter(Protocol):
 
     platform: str
     publisher: Publisher
+    # Sends the keyword alerts (`/paper-alert`) as direct messages; None without a bot token.
+    direct: DirectMessenger | None
     # Paths this adapter serves on the bot's [http] server, e.g. {"/slack/events": app}.
     http_routes: Mapping[str, ASGIApp]
 

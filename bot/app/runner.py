@@ -10,17 +10,22 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.app.live import ListWatch
 from bot.archive import Archive
+from bot.channel_settings import ChannelRegistry
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget, Outcome
+from bot.delivery.live import update_in_place
 from bot.errors import SourceError
 from bot.models import Digest
 from bot.schedule import fire_times_between, time_zone
 from bot.sources import DigestSource
+from bot.sources.health import SourceHealth
 from config import BotSettings, ChannelConfig
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+DigestListener = Callable[[Digest], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
 POLL_FIRST_DELAY = 60.0
 POLL_MAX_DELAY = 15 * 60.0
@@ -45,6 +50,7 @@ class DigestRunner:
         engine: DeliveryEngine,
         *,
         webhook_url: Callable[[ChannelConfig], str | None] | None = None,
+        channels: ChannelRegistry | None = None,
         clock: Clock = utc_now,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -55,6 +61,14 @@ class DigestRunner:
         self.clock = clock
         self.sleep = sleep
         self._webhook_url = webhook_url or settings.webhook_url
+        self.health = SourceHealth(source.description, started_at=clock())
+        # The channels with the settings changed in chat (/digest-config) applied, read at each use.
+        self.channels = channels or ChannelRegistry(settings.channels, archive.engine)
+        # Called with the day's digest after it was delivered to a channel, and again when a
+        # live update brought new papers (keyword alerts listen here); each must dedupe itself.
+        self.digest_listeners: list[DigestListener] = []
+        live = settings.live
+        self.watch = ListWatch(live=source.live, settle=dt.timedelta(minutes=live.settle_minutes))
 
     def target(self, channel: ChannelConfig) -> DeliveryTarget:
         address = self._webhook_url(channel) if channel.is_webhook else channel.target
@@ -66,22 +80,63 @@ class DigestRunner:
         )
 
     async def digest_for(self, day: dt.date) -> Digest | None:
-        """The day's digest from the archive, else fetched from the source and archived."""
+        """The day's digest from the archive, else fetched from the source and archived.
+
+        A live source is always asked again: its day may have grown since it was archived.
+        """
         found = self.archive.get_digest(day)
-        if found is not None and found.papers:
+        if found is not None and found.papers and not self.source.live:
             return found
-        fetched = await self.source.fetch(day)
+        fetched = await self.fetch(day)
         if fetched is None:
-            return None
+            return found if found is not None and found.papers else None
         self.archive.import_digests([fetched])
         return self.archive.get_digest(day)
 
+    async def fetch(self, day: dt.date) -> Digest | None:
+        """Ask the source, keeping its health for /digest-status."""
+        try:
+            fetched = await self.source.fetch(day)
+        except SourceError as error:
+            self.health.failed(str(error), at=self.clock())
+            raise
+        self.health.fetched(day, found=fetched is not None, at=self.clock())
+        return fetched
+
     async def post(self, channel: ChannelConfig, day: dt.date) -> Outcome | None:
-        """Deliver the day's digest to a channel now; None when the source has none yet."""
+        """Deliver the day's digest to a channel now; None when the source has none (or, for a
+        live source, when the day's list is still changing)."""
         digest = await self.digest_for(day)
-        if digest is None:
+        if digest is None or not self.watch.settled(digest, self.clock()):
             return None
-        return await self.engine.deliver(self.target(channel), digest)
+        return await self._deliver(channel, digest)
+
+    async def _deliver(self, channel: ChannelConfig, digest: Digest) -> Outcome:
+        outcome = await self.engine.deliver(self.target(channel), digest)
+        if outcome == "delivered" and digest.papers:
+            await self.tell_listeners(digest)
+        return outcome
+
+    async def _nothing_by_deadline(self, channel: ChannelConfig, day: dt.date) -> Outcome | None:
+        """The deadline passed: post what a still-changing list has, else the empty-day note."""
+        digest = self.archive.get_digest(day)
+        if digest is not None and digest.papers:
+            log.info("channel=%s date=%s: posting the list as it is now", channel.name, day)
+            return await self._deliver(channel, digest)
+        if channel.empty_day_note:
+            log.info("channel=%s date=%s: no papers; posting the note", channel.name, day)
+            # Not archived: /top and /digest keep answering from days that had papers.
+            note = Digest(date=day, papers=[], source=self.source.description)
+            return await self.engine.deliver(self.target(channel), note)
+        log.warning("channel=%s date=%s: no digest; nothing posted for that day", channel.name, day)
+        return None
+
+    async def tell_listeners(self, digest: Digest) -> None:
+        for listener in self.digest_listeners:
+            try:
+                await listener(digest)
+            except Exception:  # a listener's bug must not stop deliveries
+                log.exception("date=%s: a digest listener failed", digest.date)
 
     async def run_scheduled(self, channel: ChannelConfig, fire_time: dt.datetime) -> Outcome | None:
         """A scheduled run: post, or keep asking the source with backoff until the deadline."""
@@ -96,16 +151,41 @@ class DigestRunner:
                 outcome = None
             if outcome is not None:
                 return outcome
-            if self.clock() + dt.timedelta(seconds=delay) > deadline:
-                log.warning(
-                    "channel=%s date=%s: no digest by %s; nothing posted for that day",
-                    channel.name,
-                    day,
-                    deadline.isoformat(timespec="minutes"),
-                )
-                return None
+            now = self.clock()
+            if now + dt.timedelta(seconds=delay) > deadline or self.watch.closed(day, now):
+                return await self._nothing_by_deadline(channel, day)
             await self.sleep(delay)
             delay = min(delay * 2, POLL_MAX_DELAY)
+
+    async def refresh_live(self) -> dict[str, list[dt.date]]:
+        """Edit recent posts of a live source in place with late papers and new votes."""
+        window = dt.timedelta(hours=self.settings.live.window_hours)
+        if not self.source.live or window <= dt.timedelta(0):
+            return {}
+        recent = self.engine.ledger.done_since(self.clock() - window)
+        updated: dict[str, list[dt.date]] = {}
+        configured = set(self.channels.names())
+        for day in sorted({record.day for record in recent}):
+            try:
+                fetched = await self.fetch(day)
+            except SourceError as error:
+                log.warning("live update date=%s: source failed: %s", day, error)
+                continue
+            if fetched is None:
+                continue
+            self.archive.import_digests([fetched])
+            digest = self.archive.get_digest(day)
+            if digest is None:
+                continue
+            for record in recent:
+                if record.day != day or record.channel not in configured:
+                    continue
+                target = self.target(self.channels.get(record.channel))
+                if await update_in_place(self.engine, target, digest) == "updated":
+                    updated.setdefault(record.channel, []).append(day)
+            if any(day in days for days in updated.values()):
+                await self.tell_listeners(digest)
+        return updated
 
     async def catch_up(self) -> dict[str, list[dt.date]]:
         """Post the days each channel missed while the bot was down, within its catch-up window.
@@ -114,10 +194,11 @@ class DigestRunner:
         """
         now = self.clock()
         posted: dict[str, list[dt.date]] = {}
-        for channel in self.settings.channels:
+        for channel in self.channels.all():
             window = dt.timedelta(hours=channel.catch_up_hours)
             missed = fire_times_between(channel.schedule, channel.timezone, now - window, now)
-            for day in sorted({digest_day(channel, fire) for fire in missed}):
+            first_fire = {digest_day(channel, fire): fire for fire in reversed(missed)}
+            for day, fire in sorted(first_fire.items()):
                 done = self.engine.ledger.get(channel.name, day)
                 if done is not None and done.state in ("done", "abandoned"):
                     continue
@@ -126,6 +207,10 @@ class DigestRunner:
                 except SourceError as error:
                     log.warning("catch-up channel=%s date=%s: %s", channel.name, day, error)
                     continue
+                waited = fire + dt.timedelta(hours=channel.wait_for_digest_hours)
+                if outcome is None and (now >= waited or self.watch.closed(day, now)):
+                    # The run that would have waited for this day is over: what it would do.
+                    outcome = await self._nothing_by_deadline(channel, day)
                 if outcome == "delivered":
                     posted.setdefault(channel.name, []).append(day)
         return posted

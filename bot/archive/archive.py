@@ -107,25 +107,30 @@ class Archive:
             return [RankedPaper(paper_from_row(r, r["votes"]), day, r["rank"]) for r in rows]
 
     def top_between(self, first: dt.date, last: dt.date, count: int) -> list[RankedPaper]:
-        """The most-voted papers listed between two days (inclusive), each once, by best votes."""
+        """The most-voted papers listed from `first` to `last` (inclusive), each paper once.
+
+        One GROUP BY over the listings: a paper's votes are its highest in the range; ties go to
+        the paper listed first, then to the lower key; papers without a count come last. A
+        result's `day` is the paper's first listing in the range and `rank` its place here.
+        """
         best = func.max(digest_entries.c.votes).label("best")
-        latest_day = func.max(digest_entries.c.day).label("latest_day")
+        first_day = func.min(digest_entries.c.day).label("first_day")
         grouped = (
-            select(digest_entries.c.paper_key, best, latest_day)
+            select(digest_entries.c.paper_key, best, first_day)
             .where(and_(digest_entries.c.day >= first, digest_entries.c.day <= last))
             .group_by(digest_entries.c.paper_key)
             .subquery()
         )
         statement = (
-            select(papers, grouped.c.best, grouped.c.latest_day)
+            select(papers, grouped.c.best, grouped.c.first_day)
             .join(grouped, grouped.c.paper_key == papers.c.key)
-            .order_by(grouped.c.best.desc().nulls_last(), grouped.c.latest_day, papers.c.key)
+            .order_by(grouped.c.best.desc().nulls_last(), grouped.c.first_day, papers.c.key)
             .limit(count)
         )
         with self.engine.connect() as connection:
             rows = connection.execute(statement).mappings().all()
         return [
-            RankedPaper(paper_from_row(r, r["best"]), r["latest_day"], rank)
+            RankedPaper(paper_from_row(r, r["best"]), r["first_day"], rank)
             for rank, r in enumerate(rows, start=1)
         ]
 

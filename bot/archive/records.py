@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import models
 from bot.models import Paper, Section
 
 
@@ -41,8 +42,8 @@ class ImportReport:
 
 
 def paper_key(paper: Paper) -> str:
-    """The archive's identity of a paper: its arXiv id, else its link."""
-    return paper.arxiv_id or f"url:{paper.url}"
+    """The archive's identity of a paper: its arXiv id, else its link (see `bot.models`)."""
+    return models.paper_key(paper)
 
 
 def paper_row(paper: Paper, *, with_search_text: bool = True) -> dict[str, Any]:

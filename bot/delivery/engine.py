@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.delivery.ledger import Claim, DeliveryLedger
+from bot.delivery.ledger import Claim, DeliveryContents, DeliveryLedger
 from bot.delivery.publisher import DeliveryKey, Publisher, SentMessage
 from bot.errors import DeliveryError
-from bot.formatter import FormatOptions, format_digest
+from bot.formatter import FormatOptions, format_digest, select_papers
+from bot.messages import Post
 from bot.metrics import DELIVERIES, LAST_DELIVERED
-from bot.models import Digest
+from bot.models import Digest, paper_key
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,15 @@ class DeliveryTarget:
     platform: str
     target: str
     options: FormatOptions
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A channel's post of a digest, its papers' keys in order, and what was stored before."""
+
+    post: Post
+    keys: tuple[str, ...]
+    contents: DeliveryContents | None
 
 
 class DeliveryEngine:
@@ -58,7 +68,14 @@ class DeliveryEngine:
                 "channel=%s date=%s: already delivered or in progress", target.channel, digest.date
             )
             return "skipped"
-        post = format_digest(digest, target.options)
+        rendered = self.render(target, digest)
+        post = rendered.post
+        if rendered.contents is None:
+            # Kept before the first send: a resumed delivery keeps these papers at these places,
+            # whatever votes and late papers came in meanwhile.
+            self.ledger.save_contents(
+                target.channel, digest.date, DeliveryContents(rendered.keys, ())
+            )
         started = time.monotonic()
         sent: list[SentMessage] = list(claim.already_sent)
 
@@ -80,6 +97,14 @@ class DeliveryEngine:
             log.exception("channel=%s date=%s: unexpected failure", target.channel, digest.date)
             return self._failed(claim, target, DeliveryError(type(error).__name__), sent)
         self.ledger.finish(claim, len(sent))
+        prints = publisher.fingerprints(target.target, post)
+        for earlier in claim.already_sent:  # sent by a crashed attempt, perhaps with older votes
+            if earlier.index < len(prints):
+                prints[earlier.index] = ""  # the next live update refreshes it
+        self.ledger.save_contents(
+            target.channel, digest.date, DeliveryContents(rendered.keys, tuple(prints))
+        )
+        self.ledger.record_posted(target.channel, digest.date, rendered.keys)
         log.info(
             "delivered channel=%s platform=%s date=%s messages=%d resumed_from=%d duration=%.2fs",
             target.channel,
@@ -90,6 +115,22 @@ class DeliveryEngine:
             time.monotonic() - started,
         )
         return "delivered"
+
+    def render(self, target: DeliveryTarget, digest: Digest) -> Rendered:
+        """The channel's post of `digest`, in the paper order of what was already posted.
+
+        The options get the papers the channel was sent on earlier days (only earlier days, so
+        a resumed delivery renders the very messages it started with) and the stored order.
+        """
+        update: dict[str, object] = {}
+        if target.options.seen_before != "show":
+            update["seen"] = self.ledger.posted_before(target.channel, digest.date)
+        contents = self.ledger.contents(target.channel, digest.date)
+        if contents is not None:
+            update["order"] = contents.paper_keys
+        options = target.options.model_copy(update=update)
+        keys = tuple(paper_key(paper) for paper in select_papers(digest, options))
+        return Rendered(format_digest(digest, options), keys, contents)
 
     def _failed(
         self, claim: Claim, target: DeliveryTarget, error: DeliveryError, sent: list[SentMessage]

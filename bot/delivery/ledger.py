@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from bot.delivery.publisher import SentMessage
 from bot.storage import ensure_schema
-from bot.storage.tables import delivered_messages, deliveries
+from bot.storage.tables import delivered_messages, deliveries, delivery_contents, posted_papers
 
 Clock = Callable[[], dt.datetime]
 
@@ -70,6 +72,15 @@ class DeliveryRecord:
     error: str | None
     updated_at: dt.datetime
     finished_at: dt.datetime | None
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryContents:
+    """A delivery's papers in posting order, and a fingerprint per platform message sent."""
+
+    paper_keys: tuple[str, ...]
+    fingerprints: tuple[str, ...]
 
 
 class DeliveryLedger:
@@ -187,6 +198,63 @@ class DeliveryLedger:
                 .values(lease_until=now + self.lease, updated_at=now)
             )
 
+    def claim_update(self, channel: str, day: dt.date) -> Claim | None:
+        """Take a done delivery back for a live update (late papers, new votes); None if it is
+        not done or another process is updating it. `finish` hands it back."""
+        now = self.clock()
+        with self.engine.begin() as connection:
+            taken = connection.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.channel == channel,
+                    deliveries.c.day == day,
+                    deliveries.c.state == DONE,
+                )
+                .values(
+                    state=CLAIMED, owner=self.owner, lease_until=now + self.lease, updated_at=now
+                )
+                .returning(deliveries.c.id)
+            ).scalar_one_or_none()
+            if taken is None:
+                return None
+            rows = connection.execute(
+                select(delivered_messages)
+                .where(delivered_messages.c.delivery_id == taken)
+                .order_by(delivered_messages.c.idx)
+            ).mappings()
+            sent = [SentMessage(r["idx"], r["message_id"], r["thread_id"]) for r in rows]
+        return Claim(taken, channel, day, sent)
+
+    def contents(self, channel: str, day: dt.date) -> DeliveryContents | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(delivery_contents.c.paper_keys, delivery_contents.c.fingerprints).where(
+                    delivery_contents.c.channel == channel, delivery_contents.c.day == day
+                )
+            ).first()
+        if row is None:
+            return None
+        return DeliveryContents(tuple(row.paper_keys), tuple(row.fingerprints))
+
+    def save_contents(self, channel: str, day: dt.date, contents: DeliveryContents) -> None:
+        values = {
+            "paper_keys": list(contents.paper_keys),
+            "fingerprints": list(contents.fingerprints),
+            "updated_at": self.clock(),
+        }
+        where = and_(delivery_contents.c.channel == channel, delivery_contents.c.day == day)
+        with self.engine.begin() as connection:
+            if not connection.execute(
+                update(delivery_contents).where(where).values(values)
+            ).rowcount:
+                connection.execute(
+                    insert(delivery_contents).values(channel=channel, day=day, **values)
+                )
+
+    def done_since(self, since: dt.datetime) -> list[DeliveryRecord]:
+        """Done deliveries first claimed at or after `since`: a live digest's update window."""
+        return self._records(and_(deliveries.c.state == DONE, deliveries.c.created_at >= since))
+
     def finish(self, claim: Claim, total_messages: int) -> None:
         self._close(claim, DONE, None, total_messages)
 
@@ -206,9 +274,52 @@ class DeliveryLedger:
                     total_messages=total,
                     lease_until=None,
                     updated_at=now,
-                    finished_at=now if state in (DONE, ABANDONED) else None,
+                    # A live update finishes again: the first posting time stays.
+                    finished_at=func.coalesce(deliveries.c.finished_at, now)
+                    if state in (DONE, ABANDONED)
+                    else None,
                 )
             )
+
+    def posted_before(self, channel: str, day: dt.date) -> frozenset[str]:
+        """Keys of the papers first posted to `channel` on a day before `day`.
+
+        Only earlier days count, so a delivery resumed (or re-rendered) on its own day sees the
+        same set as its first attempt did.
+        """
+        with self.engine.connect() as connection:
+            keys = connection.execute(
+                select(posted_papers.c.paper_key).where(
+                    posted_papers.c.channel == channel, posted_papers.c.day < day
+                )
+            ).scalars()
+            return frozenset(keys)
+
+    def record_posted(self, channel: str, day: dt.date, keys: Iterable[str]) -> None:
+        """Remember that `keys` were posted to `channel` on `day`; a key keeps its earliest day.
+
+        Idempotent, and safe when two processes record the same keys at once.
+        """
+        rows = [{"channel": channel, "paper_key": key, "day": day} for key in sorted(set(keys))]
+        if not rows:
+            return
+        dialect = self.engine.dialect.name
+        if dialect == "sqlite":
+            statement: Any = sqlite.insert(posted_papers)
+        elif dialect == "postgresql":
+            statement = postgresql.insert(posted_papers)
+        else:  # pragma: no cover - create_database_engine only makes SQLite and PostgreSQL
+            raise NotImplementedError(
+                f"database '{dialect}' is not supported; use SQLite or PostgreSQL"
+            )
+        # A day already recorded stays unless this one is earlier (a late catch-up delivery).
+        upsert = statement.on_conflict_do_update(
+            index_elements=["channel", "paper_key"],
+            set_={"day": statement.excluded.day},
+            where=statement.excluded.day < posted_papers.c.day,
+        )
+        with self.engine.begin() as connection:
+            connection.execute(upsert, rows)
 
     def get(self, channel: str, day: dt.date) -> DeliveryRecord | None:
         records = self._records(and_(deliveries.c.channel == channel, deliveries.c.day == day))
@@ -248,6 +359,7 @@ class DeliveryLedger:
                 error=row["error"],
                 updated_at=row["updated_at"],
                 finished_at=row["finished_at"],
+                created_at=row["created_at"],
             )
             for row in rows
         ]

@@ -9,9 +9,11 @@ crash at any point resumes where it stopped instead of starting over.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.messages import Post
 
@@ -47,6 +49,12 @@ class SentMessage:
 RecordSent = Callable[[SentMessage], Awaitable[None]]
 
 
+def fingerprint(payload: Any) -> str:
+    """A short stable hash of one rendered platform message: which ones did a change touch?"""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 class Publisher(Protocol):
     """Sends a post to one channel target of one platform."""
 
@@ -66,5 +74,23 @@ class Publisher(Protocol):
         Call `record` after each successful send, before the next one. Replies in a thread use
         the thread of the first message (from `already_sent` when resuming). Raise
         `DeliveryError` (permanent or not) when the channel cannot be served; never swallow it.
+        """
+        ...
+
+    def fingerprints(self, target: str, post: Post) -> list[str]:
+        """The `fingerprint` of every platform message `post` renders to, in order."""
+        ...
+
+    def can_edit(self, target: str) -> bool:
+        """Whether messages sent to `target` can be edited later (a Slack webhook's cannot)."""
+        ...
+
+    async def edit(
+        self, target: str, post: Post, *, key: DeliveryKey, messages: Sequence[SentMessage]
+    ) -> None:
+        """Replace each of `messages` (sent earlier) with what `post` now renders at its index.
+
+        Edits are idempotent, so a retry or a second process doing the same edit is harmless.
+        Raise `DeliveryError` as `publish` does.
         """
         ...

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.formatter.labels import labels
 from bot.formatter.options import FormatOptions
+from bot.formatter.selection import is_seen
 from bot.messages import Card, Fact, Image, Link, ListItem, Message, TextSection
 from bot.models import Paper
 
@@ -59,16 +60,20 @@ def paper_card(paper: Paper, options: FormatOptions, *, compact: bool = False) -
     """One paper: linked title, votes and authors, thumbnail, summary bullets, links.
 
     The compact card (single-post mode) keeps the title, the facts and the first bullet only.
+    A paper the channel was sent on an earlier day gets a "Seen before" fact (`seen_before`).
     """
     words = labels(options.language)
     sections = [TextSection(label=s.label, text=s.text) for s in paper.sections]
+    facts = [
+        Fact(name=words["votes"], value=votes_text(paper)),
+        Fact(name=words["authors"], value=authors_text(paper, options)),
+    ]
+    if is_seen(paper, options):
+        facts.append(Fact(name=words["seen_before"], value=words["seen_before_detail"]))
     return Card(
         title=paper.title,
         url=paper_url(paper),
-        facts=[
-            Fact(name=words["votes"], value=votes_text(paper)),
-            Fact(name=words["authors"], value=authors_text(paper, options)),
-        ],
+        facts=facts,
         sections=sections[:1] if compact else sections,
         image=None
         if compact or not paper.thumbnail_url
@@ -77,8 +82,15 @@ def paper_card(paper: Paper, options: FormatOptions, *, compact: bool = False) -
     )
 
 
-def ranked_items(papers: Sequence[Paper]) -> list[ListItem]:
-    return [ListItem(text=p.title, url=paper_url(p), note=votes_text(p)) for p in papers]
+def ranked_items(papers: Sequence[Paper], options: FormatOptions | None = None) -> list[ListItem]:
+    """Linked titles with their votes; with `options`, papers seen before say so in the note."""
+    return [ListItem(text=p.title, url=paper_url(p), note=_item_note(p, options)) for p in papers]
+
+
+def _item_note(paper: Paper, options: FormatOptions | None) -> str:
+    if options is None or not is_seen(paper, options):
+        return votes_text(paper)
+    return f"{votes_text(paper)} · {labels(options.language)['seen_before']}"
 
 
 def appearances_text(appearances: Sequence[dt.date], options: FormatOptions) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.formatter.cards import paper_card, ranked_items, title_line
 from bot.formatter.labels import labels
 from bot.formatter.options import FormatOptions
-from bot.formatter.selection import select_papers
+from bot.formatter.selection import rank_papers, select_papers
 from bot.messages import Card, Link, Message, Post
 from bot.models import Digest, Paper
 
@@ -37,7 +37,8 @@ def header_card(digest: Digest, papers: Sequence[Paper], options: FormatOptions)
         title=words["daily_title"].format(date=digest.date.isoformat()),
         url=hf_url,
         intro=count_text(digest, papers, options),
-        items=ranked_items(papers[: options.header_top]),
+        # Ranked again: a live digest keeps its first order, but the header shows today's top.
+        items=ranked_items(rank_papers(papers)[: options.header_top], options),
         links=[Link(label=words["open_on_hf"], url=hf_url)],
     )
 
@@ -48,7 +49,7 @@ def fallback_text(digest: Digest, papers: Sequence[Paper], options: FormatOption
     title = words["daily_title"].format(date=digest.date.isoformat())
     text = f"{title}: {count_text(digest, papers, options)}"
     if papers:
-        text += f" — {words['fallback_top']}: {title_line(papers[0])}"
+        text += f" — {words['fallback_top']}: {title_line(rank_papers(papers)[0])}"
     return text
 
 

@@ -30,6 +30,8 @@ class Labels(TypedDict):
     more_days: str  # {n}
     nothing_matched: str
     fallback_top: str
+    seen_before: str
+    seen_before_detail: str
 
 
 LABELS: Final[dict[Language, Labels]] = {
@@ -52,6 +54,8 @@ LABELS: Final[dict[Language, Labels]] = {
         "more_days": "+{n} earlier",
         "nothing_matched": "Nothing matched.",
         "fallback_top": "top",
+        "seen_before": "Seen before",
+        "seen_before_detail": "posted here on an earlier day",
     },
     "ko": {
         "daily_title": "🤗 오늘의 논문 — {date}",
@@ -72,6 +76,8 @@ LABELS: Final[dict[Language, Labels]] = {
         "more_days": "이전 {n}회 더",
         "nothing_matched": "일치하는 논문이 없습니다.",
         "fallback_top": "1위",
+        "seen_before": "이미 소개됨",
+        "seen_before_detail": "이 채널에 이전에 올라온 논문",
     },
 }
 

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bot.messages import PostMode
 
 Language = Literal["en", "ko"]
+# What a channel does with a paper it was already sent on an earlier day: mark it, leave it out,
+# or show it like any other.
+SeenBefore = Literal["mark", "omit", "show"]
 
 
 class FormatOptions(BaseModel):
@@ -27,6 +30,12 @@ class FormatOptions(BaseModel):
     language: Language = "en"
     header_top: int = Field(default=3, ge=0, le=10)
     max_authors: int = Field(default=4, ge=1)
+    seen_before: SeenBefore = "mark"
+    # Keys (`bot.models.paper_key`) of the papers posted to this channel on an earlier day.
+    seen: frozenset[str] = frozenset()
+    # A live digest's papers in the order they were first posted (paper keys): they keep their
+    # place, so an update edits messages in place and late papers come after them.
+    order: tuple[str, ...] = ()
 
     @field_validator("include_keywords", "exclude_keywords")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.formatter.options import FormatOptions
-from bot.models import Digest, Paper
+from bot.models import Digest, Paper, paper_key
 
 
 def vote_count(paper: Paper) -> int:
@@ -33,13 +33,39 @@ def _wanted(paper: Paper, include: Sequence[str], exclude: Sequence[str]) -> boo
     return not any(word in text for word in exclude)
 
 
+def is_seen(paper: Paper, options: FormatOptions) -> bool:
+    """Whether the channel was sent this paper on an earlier day and wants that said."""
+    return options.seen_before == "mark" and paper_key(paper) in options.seen
+
+
 def select_papers(digest: Digest, options: FormatOptions) -> list[Paper]:
-    """The papers a channel gets: filtered, most-voted first (ties in digest order), capped."""
+    """The papers a channel gets: filtered, most-voted first (ties in digest order), capped.
+
+    With `seen_before = "omit"` the papers already posted on an earlier day are left out before
+    the cap, so the channel still gets `top_n` new ones.
+    """
     include = [word.casefold() for word in options.include_keywords]
     exclude = [word.casefold() for word in options.exclude_keywords]
+    omitted = options.seen if options.seen_before == "omit" else frozenset()
     kept = [
         paper
         for paper in rank_papers(digest.papers)
-        if vote_count(paper) >= options.min_votes and _wanted(paper, include, exclude)
+        if vote_count(paper) >= options.min_votes
+        and _wanted(paper, include, exclude)
+        and paper_key(paper) not in omitted
     ]
+    if options.order:
+        return _in_posted_order(digest, kept, options)
     return kept if options.top_n is None else kept[: options.top_n]
+
+
+def _in_posted_order(digest: Digest, kept: list[Paper], options: FormatOptions) -> list[Paper]:
+    """Papers posted earlier first, in their order (still listed, even if they no longer pass
+    a filter); then new ones by votes, while `top_n` leaves room."""
+    listed = {paper_key(paper): paper for paper in digest.papers}
+    posted = [listed[key] for key in dict.fromkeys(options.order) if key in listed]
+    known = set(options.order)
+    fresh = [paper for paper in kept if paper_key(paper) not in known]
+    if options.top_n is not None:
+        fresh = fresh[: max(0, options.top_n - len(posted))]
+    return posted + fresh

@@ -21,6 +21,10 @@ class DigestSource(Protocol):
         """What the source is, for logs and status; never contains secrets."""
         ...
 
+    # True when a day's digest keeps changing after it first appears (the Hugging Face list):
+    # the bot then waits for it to settle and edits its post as it changes.
+    live: bool
+
     async def fetch(self, day: dt.date) -> Digest | None:
         """The digest of `day`, or None when there is none (yet) for that day."""
         ...

@@ -58,6 +58,8 @@ def iter_digest_files(root: Path) -> list[tuple[dt.date, Path]]:
 class DirectorySource:
     """Digests read from files; also what `digest-bot import` reads in bulk."""
 
+    live = False  # a file, once written, is the day's digest
+
     def __init__(self, root: Path) -> None:
         self.root = root
 

@@ -47,6 +47,8 @@ def fill_template(template: str, day: dt.date) -> str:
 class UrlTemplateSource:
     """One Markdown digest per day at a URL made from the day; cannot list its days."""
 
+    live = False  # a file, once published, is the day's digest
+
     def __init__(
         self,
         template: str,

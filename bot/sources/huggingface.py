@@ -140,6 +140,8 @@ def _json_kind(value: object) -> str:
 class HuggingFaceSource:
     """`GET {base_url}/api/daily_papers?date=YYYY-MM-DD`; an empty day (weekends) is None."""
 
+    live = True  # the day's list grows until the next morning (UTC) and votes keep coming
+
     def __init__(
         self,
         *,

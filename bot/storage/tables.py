@@ -1,8 +1,8 @@
 """Every table of the bot's database, in one SQLAlchemy `MetaData`.
 
-The archive owns `papers`, `digests` and `digest_entries`; the delivery ledger owns `deliveries`
-and `delivered_messages`. Full-text search on SQLite is an FTS5 table created next to these
-(see `bot.archive.search`); PostgreSQL searches `papers.search_text` directly.
+The archive owns `papers`, `digests` and `digest_entries`; the delivery ledger owns `deliveries`,
+`delivered_messages` and `posted_papers`. Full-text search on SQLite is an FTS5 table created next
+to these (see `bot.archive.search`); PostgreSQL searches `papers.search_text` directly.
 """
 
 from __future__ import annotations
@@ -101,4 +101,64 @@ delivered_messages = Table(
     Column("message_id", String(100), nullable=False),
     Column("thread_id", String(100), nullable=True),
     Column("sent_at", DateTime(timezone=True), nullable=False),
+)
+
+# Which papers (by `bot.models.paper_key`) each channel was sent, and the first day it was, so a
+# later digest can mark or leave out a paper the channel has already seen.
+posted_papers = Table(
+    "posted_papers",
+    metadata,
+    Column("channel", String(200), primary_key=True),
+    Column("paper_key", String(300), primary_key=True),
+    Column("day", Date, nullable=False),
+    Index("ix_posted_channel_day", "channel", "day"),
+)
+
+
+# Settings changed in chat with /digest-config, per configured channel: only the changed keys,
+# applied over the config file's values (so later edits of the file's other keys still count).
+channel_overrides = Table(
+    "channel_overrides",
+    metadata,
+    Column("channel", String(200), primary_key=True),
+    Column("settings", JSON, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# What a delivery rendered: its papers in posting order and a fingerprint of each platform
+# message. A resumed delivery renders the same list; a live update edits only what changed.
+delivery_contents = Table(
+    "delivery_contents",
+    metadata,
+    Column("channel", String(200), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("paper_keys", JSON, nullable=False),
+    Column("fingerprints", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# Keyword alerts (`/paper-alert`): a user's words, normalised (see `bot.alerts`), once per user.
+paper_alerts = Table(
+    "paper_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),
+    Column("user_id", String(100), nullable=False),
+    Column("words", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("platform", "user_id", "words", name="uq_alert_user_words"),
+)
+
+# One row per user and digest day: inserting it is the claim that makes the alert DM go out at
+# most once, even with two bot processes (or two channels' deliveries) telling the alerts at once.
+alert_messages = Table(
+    "alert_messages",
+    metadata,
+    Column("platform", String(20), primary_key=True),
+    Column("user_id", String(100), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
 )

@@ -46,6 +46,7 @@ class LateSource:
         self.ready_at = ready_at
         self.inner = DirectorySource(folder)
         self.description = "late folder"
+        self.live = False
 
     async def fetch(self, day: dt.date) -> Digest | None:
         return await self.inner.fetch(day) if self.clock() >= self.ready_at else None
@@ -117,11 +118,35 @@ async def test_a_late_digest_is_polled_with_backoff_until_it_appears(
     assert "Daily Papers — 2025-01-09" in out.getvalue()
 
 
-async def test_no_digest_by_the_deadline_posts_nothing(database_engine: Engine) -> None:
+async def test_no_digest_by_the_deadline_posts_the_note_once(database_engine: Engine) -> None:
     fire = dt.datetime(2025, 1, 20, 0, 0, tzinfo=dt.UTC)  # the sample has no such day
     clock = Clock(fire)
     runner, out, sleep = make_runner(database_engine, clock, CHANNEL)
-    assert await runner.run_scheduled(CHANNEL, fire) is None
+    assert await runner.run_scheduled(CHANNEL, fire) == "delivered"
     assert clock.now <= fire + dt.timedelta(hours=CHANNEL.wait_for_digest_hours)
     assert sum(sleep.waits) > 3600
+    assert "Daily Papers — 2025-01-20" in out.getvalue()
+    assert "This digest has no papers." in out.getvalue()
+    assert await runner.run_scheduled(CHANNEL, fire) == "skipped"  # never twice
+    assert runner.archive.get_digest(dt.date(2025, 1, 20)) is None  # not an archive day
+
+
+async def test_without_the_note_an_empty_day_posts_nothing(database_engine: Engine) -> None:
+    fire = dt.datetime(2025, 1, 20, 0, 0, tzinfo=dt.UTC)
+    quiet = CHANNEL.model_copy(update={"empty_day_note": False})
+    runner, out, _ = make_runner(database_engine, Clock(fire), quiet)
+    assert await runner.run_scheduled(quiet, fire) is None
     assert out.getvalue() == ""
+
+
+async def test_catch_up_posts_the_note_for_a_missed_empty_day_once_its_wait_is_over(
+    database_engine: Engine,
+) -> None:
+    # Down over the weekend; back on Sunday 10:00 in Seoul. Saturday's run would have given up
+    # waiting at 15:00 Saturday; Sunday's run is still inside its wait.
+    clock = Clock(dt.datetime(2025, 1, 12, 1, 0, tzinfo=dt.UTC))
+    runner, out, _ = make_runner(database_engine, clock, CHANNEL)
+    assert await runner.catch_up() == {"research": [dt.date(2025, 1, 11)]}
+    assert "Daily Papers — 2025-01-11" in out.getvalue()
+    assert "Daily Papers — 2025-01-12" not in out.getvalue()
+    assert await runner.catch_up() == {}

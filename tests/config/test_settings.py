@@ -146,3 +146,17 @@ def test_discord_shards_must_be_auto_or_a_positive_count(
     assert problems(path) == [
         f'{path}: discord.shards: use "auto" or a number of shards of 1 or more (got {shown})'
     ]
+
+
+def test_seen_before_defaults_to_mark_and_reaches_the_format_options(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, VALID + 'seen_before = "omit"\n'))
+    assert settings.channel("research").format_options().seen_before == "omit"
+    default = load_settings(write(tmp_path, VALID)).channel("research")
+    assert (default.seen_before, default.format_options().seen_before) == ("mark", "mark")
+
+
+def test_a_bad_seen_before_names_the_allowed_values(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID + 'seen_before = "hide"\n')
+    assert problems(path) == [
+        f"{path}: channels.0.seen_before: Input should be 'mark', 'omit' or 'show' (got 'hide')"
+    ]

@@ -54,6 +54,7 @@ EPHEMERAL = 1 << 6
 _LOADING = 1 << 7
 _HAS_THREAD = 1 << 5
 _TEXT, _PUBLIC_THREAD, _FORUM = 0, 11, 15
+_DM = 1
 _GUILDS_INTENT = 1 << 0
 # What the digest bot asks for: view channel, send messages, embed links, read history,
 # create public threads, send messages in threads.
@@ -318,7 +319,10 @@ class FakeDiscordAPI:
         self.member_user = self._user(self._snowflake(), "reader")
         self.application_id = self._snowflake()
         self.guilds: dict[str, JSON] = {}
+        self.roles: dict[str, list[JSON]] = {}  # guild id → its roles besides @everyone
         self.channels: dict[str, JSON] = {}
+        self.dm_channels: dict[str, JSON] = {}  # the bot's DM channel with a user, by channel id
+        self.dm_refused: set[str] = set()  # users whose privacy settings refuse the bot's DMs
         self.webhooks: dict[str, FakeWebhook] = {}
         self.interactions: dict[str, FakeInteraction] = {}
         self.global_commands: list[JSON] = []
@@ -381,6 +385,24 @@ class FakeDiscordAPI:
         self.guilds[guild_id] = {"id": guild_id, "name": name}
         return guild_id
 
+    def add_role(self, guild_id: str, name: str) -> str:
+        """A role in the guild (sent in GUILD_CREATE); give it to callers with ``roles=[id]``."""
+        role_id = self._snowflake()
+        self.roles.setdefault(guild_id, []).append(
+            {
+                "id": role_id,
+                "name": name,
+                "permissions": "0",
+                "position": len(self.roles[guild_id]) + 1,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+        )
+        return role_id
+
     def add_channel(
         self, guild_id: str, name: str = "papers", *, kind: Literal["text", "forum"] = "text"
     ) -> str:
@@ -403,6 +425,15 @@ class FakeDiscordAPI:
     def messages_in(self, channel_id: str) -> list[JSON]:
         """Messages of a channel or thread in posting order (live dicts in Discord's shape)."""
         return list(self._messages.get(channel_id, []))
+
+    def dms_to(self, user_id: str) -> list[JSON]:
+        """Every message the bot sent the user directly, in sending order."""
+        return [
+            message
+            for channel in self.dm_channels.values()
+            if channel["recipients"][0]["id"] == user_id
+            for message in self._messages.get(channel["id"], [])
+        ]
 
     def threads_of(self, channel_id: str) -> list[JSON]:
         return [c for c in self.channels.values() if c.get("parent_id") == channel_id]
@@ -474,6 +505,7 @@ class FakeDiscordAPI:
         permissions: int = MEMBER_PERMISSIONS,
         focused: str | None = None,
         locale: str = "en-US",
+        roles: Sequence[str] = (),
     ) -> FakeInteraction:
         """A slash command (type 2), or its autocomplete (type 4) when ``focused`` is set."""
         channel = self._pick_channel(channel_id)
@@ -487,7 +519,7 @@ class FakeDiscordAPI:
             data["guild_id"] = command["guild_id"]
         data["options"] = self._options(options, command, focused)
         kind = 4 if focused else 2
-        return await self._interact(kind, data, channel, user_id, permissions, locale)
+        return await self._interact(kind, data, channel, user_id, permissions, locale, roles=roles)
 
     async def dispatch_component(
         self,
@@ -654,6 +686,8 @@ class FakeDiscordAPI:
         callback = "/interactions/{webhook_id}/{webhook_token}/callback"
         return [
             ("GET", "/users/@me", "get_current_user", self._get_me, True),
+            ("POST", "/users/@me/channels", "create_dm", self._create_dm, True),
+            ("GET", "/users/{user_id}", "get_user", self._get_user, True),
             ("GET", "/gateway", "get_gateway", self._get_gateway, False),
             ("GET", "/gateway/bot", "get_bot_gateway", self._get_gateway, True),
             ("GET", "/applications/@me", "get_application", self._get_application, True),
@@ -798,7 +832,7 @@ class FakeDiscordAPI:
         return _json_response(body, status=429, headers=headers)
 
     def _channel(self, channel_id: str) -> JSON:
-        channel = self.channels.get(channel_id)
+        channel = self.channels.get(channel_id) or self.dm_channels.get(channel_id)
         if channel is None:
             raise DiscordError(404, 10003, "Unknown Channel")
         if channel_id in self._denied or channel.get("parent_id") in self._denied:
@@ -815,6 +849,34 @@ class FakeDiscordAPI:
 
     async def _get_me(self, request: web.Request, body: Any) -> JSON:
         return self.bot_user
+
+    async def _get_user(self, request: web.Request, body: Any) -> JSON:
+        user_id = request.match_info["user_id"]
+        if not user_id.isdigit():
+            raise DiscordError(404, 10013, "Unknown User")
+        if user_id == self.bot_user["id"]:
+            return self.bot_user
+        return self._user(user_id, f"user{user_id}")
+
+    async def _create_dm(self, request: web.Request, body: Any) -> JSON:
+        """The bot's DM channel (type 1) with ``recipient_id``: the same channel every time."""
+        recipient = str(_object(body).get("recipient_id") or "")
+        if not recipient.isdigit():
+            errors: JSON = {}
+            _form_error(errors, ["recipient_id"], "NUMBER_TYPE_COERCE", "Value is not snowflake.")
+            raise DiscordError(400, 50035, "Invalid Form Body", errors)
+        for channel in self.dm_channels.values():
+            if channel["recipients"][0]["id"] == recipient:
+                return channel
+        channel = {
+            "id": self._snowflake(),
+            "type": _DM,
+            "last_message_id": None,
+            "flags": 0,
+            "recipients": [self._user(recipient, f"user{recipient}")],
+        }
+        self.dm_channels[channel["id"]] = channel
+        return channel
 
     async def _get_gateway(self, request: web.Request, body: Any) -> JSON:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
@@ -854,6 +916,8 @@ class FakeDiscordAPI:
         channel = self._channel(request.match_info["channel_id"])
         if channel["type"] == _FORUM:
             raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
+        if channel["type"] == _DM and channel["recipients"][0]["id"] in self.dm_refused:
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
         payload = _object(body)
         _check_message(payload)
         nonce = payload.get("nonce")
@@ -1118,12 +1182,13 @@ class FakeDiscordAPI:
         locale: str,
         *,
         message: JSON | None = None,
+        roles: Sequence[str] = (),
     ) -> FakeInteraction:
         user = self.member_user if user_id is None else self._user(user_id, f"user{user_id}")
         guild_id = str(channel["guild_id"])
         member = {
             "user": user,
-            "roles": [],
+            "roles": list(roles),
             "joined_at": _now_iso(),
             "deaf": False,
             "mute": False,
@@ -1253,7 +1318,7 @@ class FakeDiscordAPI:
             "member_count": 2,
             "large": False,
             "joined_at": _now_iso(),
-            "roles": [everyone],
+            "roles": [everyone, *self.roles.get(guild_id, [])],
             "channels": [c for c in channels if c["type"] != _PUBLIC_THREAD],
             "threads": [c for c in channels if c["type"] == _PUBLIC_THREAD],
             "members": [],

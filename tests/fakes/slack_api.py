@@ -254,6 +254,8 @@ class FakeSlackAPI:
         channels: Iterable[str | FakeChannel] = (DEFAULT_CHANNEL,),
         member_of: Iterable[str] | None = None,
         users: Mapping[str, str] = DEFAULT_USERS,
+        admins: Iterable[str] = (),
+        usergroups: Mapping[str, Iterable[str]] | None = None,
         webhooks: Mapping[str, str] | None = None,
         rate_limit_per_channel: float | None = None,
         rate_limit_burst: int = 1,
@@ -270,6 +272,11 @@ class FakeSlackAPI:
             for channel in self.channels.values():
                 channel.is_member = channel.id in members
         self.users: dict[str, str] = {BOT_USER_ID: "digest-bot", **users}
+        # Workspace admins (users.info says is_admin) and user groups (usergroups.users.list).
+        self.admins: set[str] = set(admins)
+        self.usergroups: dict[str, list[str]] = {
+            group: list(members) for group, members in (usergroups or {}).items()
+        }
         self.webhooks: dict[str, str] = dict(webhooks or {})
         self.calls: list[Call] = []
         self.ephemerals: list[StoredMessage] = []
@@ -300,6 +307,7 @@ class FakeSlackAPI:
             "conversations.replies": self._replies,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "usergroups.users.list": self._usergroup_users,
             "apps.connections.open": self._connections_open,
         }
 
@@ -863,7 +871,16 @@ class FakeSlackAPI:
                 "real_name": name,
                 "deleted": False,
                 "is_bot": user == BOT_USER_ID,
+                "is_admin": user in self.admins,
+                "is_owner": False,
+                "is_primary_owner": False,
                 "tz": "UTC",
                 "profile": {"real_name": name, "display_name": name},
             }
         }
+
+    def _usergroup_users(self, params: JSON) -> JSON:
+        group = str(params.get("usergroup") or "")
+        if group not in self.usergroups:
+            raise SlackError("no_such_subteam")
+        return {"users": list(self.usergroups[group])}

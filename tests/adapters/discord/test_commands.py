@@ -83,7 +83,15 @@ async def test_commands_are_synced_to_the_configured_guild(
     api: FakeDiscordAPI, adapter: DiscordAdapter, guild_id: str
 ) -> None:
     commands = {c["name"]: c for c in api.guild_commands[guild_id]}
-    assert set(commands) == {"paper", "top", "digest", "search"}
+    assert set(commands) == {
+        "paper",
+        "top",
+        "digest",
+        "search",
+        "digest-status",
+        "digest-config",
+        "paper-alert",
+    }
     assert api.global_commands == []
     options = {o["name"]: o for o in commands["top"]["options"]}
     assert (options["n"]["min_value"], options["n"]["max_value"]) == (1, 25)
@@ -149,6 +157,38 @@ async def test_top_for_a_day(api: FakeDiscordAPI, adapter: DiscordAdapter, chann
 
     assert answer["embeds"][0]["title"] == "Top 2 — 2025-01-09"
     assert len(buttons(answer)) == 1
+
+
+async def test_top_for_a_week_or_a_month(
+    api: FakeDiscordAPI, adapter: DiscordAdapter, guild_id: str, channel_id: str
+) -> None:
+    (top,) = [c for c in api.guild_commands[guild_id] if c["name"] == "top"]
+    (period,) = [o for o in top["options"] if o["name"] == "period"]
+    assert [(c["name"], c["value"]) for c in period["choices"]] == [
+        ("day", "day"),
+        ("week", "week"),
+        ("month", "month"),
+    ]
+    assert period.get("required", False) is False
+
+    week = await api.dispatch_interaction("top", {"period": "week"}, channel_id=channel_id)
+    month = await api.dispatch_interaction(
+        "top", {"n": 2, "period": "month"}, channel_id=channel_id
+    )
+    day = await api.dispatch_interaction("top", {"n": 1, "period": "day"}, channel_id=channel_id)
+    both = await api.dispatch_interaction(
+        "top", {"date": "2025-01-09", "period": "week"}, channel_id=channel_id
+    )
+
+    week_answer = await api.final_answer(week)
+    assert week_answer["embeds"][0]["title"] == "Top 5 — week 2025-01-04 … 2025-01-10"
+    assert len(buttons(week_answer)) == 1
+    month_answer = await api.final_answer(month)
+    assert month_answer["embeds"][0]["title"] == "Top 2 — month 2024-12-12 … 2025-01-10"
+    assert (await api.final_answer(day))["embeds"][0]["title"] == "Top 1 — 2025-01-10"
+    refused = await api.final_answer(both)
+    assert "Give week, month or one date" in refused["content"]
+    assert buttons(refused) == []
 
 
 async def test_date_autocomplete_offers_archive_dates_newest_first(
@@ -241,5 +281,13 @@ async def test_global_commands_when_no_guild_is_configured(
     await adapter.close()
     await adapter.close()
 
-    assert {c["name"] for c in api.global_commands} == {"paper", "top", "digest", "search"}
+    assert {c["name"] for c in api.global_commands} == {
+        "paper",
+        "top",
+        "digest",
+        "search",
+        "digest-status",
+        "digest-config",
+        "paper-alert",
+    }
     assert len(api.identify_payloads) == 1

@@ -151,6 +151,30 @@ async def test_top_ranks_the_day_by_votes(slack: SlackClient) -> None:
     assert "Top 1 — 2025-01-10" in texts(yesterday)
 
 
+async def test_top_week_and_month_rank_the_days_up_to_the_latest(
+    slack: SlackClient, api: FakeSlackAPI
+) -> None:
+    week = await slack.command("/top", "week")  # the sample's latest digest is 2025-01-10
+    shown = texts(week)
+    assert week["response_type"] == "ephemeral"
+    assert "Top 5 — week 2025-01-04 … 2025-01-10" in shown
+    # Papers of 2025-01-09, 2025-01-08 and 2025-01-10 in one list, by votes.
+    assert shown.index("rStar-Math") < shown.index("REINFORCE++") < shown.index("Search-o1")
+    month = await slack.command("/top", "2 month")
+    assert "Top 2 — month 2024-12-12 … 2025-01-10" in texts(month)
+    assert "REINFORCE++" not in texts(month)  # only the best two
+    assert "week|month" in texts(await slack.command("/top", "help"))
+
+    button = share_button(week)
+    assert button is not None
+    assert (await slack.click(button)).status_code == 200
+    shared = api.responses[0][1]
+    assert shared["response_type"] == "in_channel"
+    assert "Top 5 — week 2025-01-04 … 2025-01-10" in json.dumps(
+        shared["blocks"], ensure_ascii=False
+    )
+
+
 async def test_digest_and_search(slack: SlackClient) -> None:
     digest = await slack.command("/digest", "2025-01-09")
     assert "Daily Papers — 2025-01-09" in texts(digest)

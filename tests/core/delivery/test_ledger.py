@@ -118,3 +118,51 @@ def test_a_crashed_process_of_this_machine_is_taken_over_at_once(database_engine
     assert resumed.already_sent == [SentMessage(0, "m0", "t0")]
     assert resumed.attempt == 2
     assert alive_elsewhere.claim("research", DAY) is None  # held by the live restarted process
+
+
+def test_posted_before_counts_only_earlier_days_of_the_same_channel(
+    database_engine: Engine,
+) -> None:
+    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    day2 = DAY + dt.timedelta(days=1)
+    assert ledger.posted_before("research", day2) == frozenset()
+    ledger.record_posted("research", DAY, ["2501.00001", "2501.00002"])
+    ledger.record_posted("research", day2, ["2501.00002", "2501.00003"])
+    ledger.record_posted("other", DAY, ["2501.00009"])
+    assert ledger.posted_before("research", DAY) == frozenset()  # its own day does not count
+    assert ledger.posted_before("research", day2) == {"2501.00001", "2501.00002"}
+    assert ledger.posted_before("research", day2 + dt.timedelta(days=1)) == {
+        "2501.00001",
+        "2501.00002",
+        "2501.00003",
+    }
+    assert ledger.posted_before("other", day2) == {"2501.00009"}
+    assert ledger.posted_before("nobody", day2) == frozenset()
+
+
+def test_record_posted_is_idempotent_and_keeps_the_earliest_day(database_engine: Engine) -> None:
+    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    day2, day3 = DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)
+    ledger.record_posted("research", day2, ["a", "a", "b"])
+    ledger.record_posted("research", day2, ["a", "b"])  # a repeated call changes nothing
+    ledger.record_posted("research", day3, ["a"])  # a later day does not move it forward
+    assert ledger.posted_before("research", day3) == {"a", "b"}
+    ledger.record_posted("research", DAY, ["b"])  # a late catch-up of an earlier day does
+    assert ledger.posted_before("research", day2) == {"b"}
+    ledger.record_posted("research", DAY, [])  # nothing to record is fine
+    # Two processes sharing the database record the same keys without a conflict.
+    DeliveryLedger(database_engine, "other", clock=Clock()).record_posted(
+        "research", day2, ["a", "b", "c"]
+    )
+    assert ledger.posted_before("research", day3) == {"a", "b", "c"}
+    assert ledger.posted_before("research", day2) == {"b"}
+
+
+def test_a_database_from_before_posted_papers_gets_the_table(database_engine: Engine) -> None:
+    from bot.storage.tables import posted_papers
+
+    DeliveryLedger(database_engine, "me", clock=Clock())
+    posted_papers.drop(database_engine)  # as a database created by the previous release
+    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    ledger.record_posted("research", DAY, ["a"])
+    assert ledger.posted_before("research", DAY + dt.timedelta(days=1)) == {"a"}

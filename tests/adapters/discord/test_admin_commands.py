@@ -1,0 +1,124 @@
+"""/digest-status and /digest-config in Discord: admins by Discord's own permission data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+from pydantic import SecretStr
+
+from adapters.discord.adapter import DiscordAdapter
+from bot.archive import Archive
+from bot.channel_settings import ChannelRegistry
+from bot.command_context import BotServices, Caller, CommandContext
+from bot.delivery.ledger import DeliveryLedger
+from bot.sources.health import SourceHealth
+from config import BotSettings, ChannelConfig
+from config.settings import DiscordSettings
+from tests.fakes.discord_api import MEMBER_PERMISSIONS, FakeDiscordAPI
+
+EPHEMERAL = 1 << 6
+MANAGE_GUILD = 1 << 5
+
+
+@pytest.fixture
+async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
+    async with FakeDiscordAPI() as fake:
+        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
+        yield fake
+
+
+@pytest.fixture
+def where(api: FakeDiscordAPI) -> tuple[str, str, str]:
+    """(guild, channel, the guild's "digest-admins" role)."""
+    guild = api.add_guild("Papers Club")
+    return guild, api.add_channel(guild, "daily-papers"), api.add_role(guild, "digest-admins")
+
+
+@pytest.fixture
+async def running(
+    api: FakeDiscordAPI, where: tuple[str, str, str], sample_archive: Archive
+) -> AsyncIterator[BotServices]:
+    guild, channel, role = where
+    engine = sample_archive.engine
+    services = BotServices(
+        channels=ChannelRegistry(
+            [ChannelConfig(name="lab", platform="discord", target=channel, top_n=5)], engine
+        ),
+        ledger=DeliveryLedger(engine, "host:1"),
+        health=SourceHealth("a folder of digests", started_at=dt.datetime.now(dt.UTC)),
+    )
+
+    def context(caller: Caller | None = None) -> CommandContext:
+        return CommandContext(
+            sample_archive, dt.date(2025, 1, 10), caller=caller, services=services
+        )
+
+    settings = BotSettings(
+        discord=DiscordSettings(
+            guild_ids=[int(guild)], api_base_url=api.api_base, admin_roles=[int(role)]
+        ),
+        discord_bot_token=SecretStr(api.token),
+    )
+
+    def client(**options: Any) -> discord.Client:
+        return discord.Client(guild_ready_timeout=0.05, **options)
+
+    adapter = DiscordAdapter(settings, context, client_factory=client)
+    await adapter.start()
+    try:
+        yield services
+    finally:
+        await adapter.close()
+
+
+async def ask(
+    api: FakeDiscordAPI, name: str, options: dict[str, str], channel: str, **who: Any
+) -> tuple[dict[str, Any], str]:
+    asked = await api.dispatch_interaction(name, options, channel_id=channel, **who)
+    answer = await api.final_answer(asked)
+    embeds = answer.get("embeds") or []
+    shown = [answer.get("content") or ""]
+    for embed in embeds:
+        shown += [embed.get("title") or "", embed.get("description") or ""]
+        shown += [f"{f['name']}: {f['value']}" for f in embed.get("fields") or []]
+        shown.append((embed.get("footer") or {}).get("text") or "")
+    return answer, "\n".join(shown).replace("\\", "")  # Markdown escapes, e.g. top\\_n
+
+
+async def test_members_are_refused_and_managers_and_the_role_may(
+    api: FakeDiscordAPI, running: BotServices, where: tuple[str, str, str]
+) -> None:
+    _, channel, role = where
+    member, refused = await ask(api, "digest-config", {"settings": "top 1"}, channel)
+    assert member["flags"] & EPHEMERAL
+    assert "Only workspace or server admins" in refused
+    assert running.channels.get("lab").top_n == 5
+
+    manager = {"permissions": MEMBER_PERMISSIONS | MANAGE_GUILD}
+    answer, changed = await ask(
+        api, "digest-config", {"settings": "top 3 language ko"}, channel, **manager
+    )
+    assert answer["flags"] & EPHEMERAL
+    assert not answer.get("components")  # settings answers are not for sharing
+    assert "lab: changed top_n = 3, language = ko" in changed
+    assert running.channels.get("lab").top_n == 3
+
+    _, status = await ask(api, "digest-status", {}, channel, roles=[role])
+    assert "Digest status — lab" in status
+    assert "Last delivery: nothing delivered yet" in status
+    assert "Changed in chat: language, top_n" in status
+
+
+async def test_the_commands_are_synced_with_their_options(
+    api: FakeDiscordAPI, running: BotServices, where: tuple[str, str, str]
+) -> None:
+    guild, _, _ = where
+    commands = {c["name"]: c for c in api.guild_commands[guild]}
+    assert {"digest-status", "digest-config"} <= set(commands)
+    assert [o["name"] for o in commands["digest-config"]["options"]] == ["settings"]

@@ -1,0 +1,168 @@
+"""/paper-alert in Discord, and the alert DM through the adapter's `direct` sender."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+from pydantic import SecretStr
+
+from adapters.discord.adapter import DiscordAdapter
+from bot.alerts import AlertNotifier, AlertStore
+from bot.archive import Archive
+from bot.channel_settings import ChannelRegistry
+from bot.command_context import BotServices, Caller, CommandContext
+from bot.delivery.ledger import DeliveryLedger
+from bot.errors import DeliveryError
+from bot.formatter import format_notice
+from bot.sources.health import SourceHealth
+from config import BotSettings
+from config.settings import DiscordSettings
+from tests.fakes.discord_api import FakeDiscordAPI
+
+EPHEMERAL = 1 << 6
+READER = "1310000000000000001"
+DAY = dt.date(2025, 1, 9)
+
+
+@pytest.fixture
+async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
+    async with FakeDiscordAPI() as fake:
+        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
+        yield fake
+
+
+@pytest.fixture
+def where(api: FakeDiscordAPI) -> tuple[str, str]:
+    guild = api.add_guild("Papers Club")
+    return guild, api.add_channel(guild, "daily-papers")
+
+
+@pytest.fixture
+def store(sample_archive: Archive) -> AlertStore:
+    return AlertStore(sample_archive.engine)
+
+
+@pytest.fixture
+async def adapter(
+    api: FakeDiscordAPI, where: tuple[str, str], sample_archive: Archive, store: AlertStore
+) -> AsyncIterator[DiscordAdapter]:
+    guild, _ = where
+    engine = sample_archive.engine
+    services = BotServices(
+        channels=ChannelRegistry([], engine),
+        ledger=DeliveryLedger(engine, "host:1"),
+        health=SourceHealth("a folder of digests", started_at=dt.datetime.now(dt.UTC)),
+        alerts=store,
+    )
+
+    def context(caller: Caller | None = None) -> CommandContext:
+        return CommandContext(
+            sample_archive, dt.date(2025, 1, 10), caller=caller, services=services
+        )
+
+    settings = BotSettings(
+        discord=DiscordSettings(guild_ids=[int(guild)], api_base_url=api.api_base),
+        discord_bot_token=SecretStr(api.token),
+    )
+
+    def client(**options: Any) -> discord.Client:
+        return discord.Client(guild_ready_timeout=0.05, **options)
+
+    started = DiscordAdapter(settings, context, client_factory=client)
+    await started.start()
+    try:
+        yield started
+    finally:
+        await started.close()
+
+
+async def ask(api: FakeDiscordAPI, channel: str, **options: str) -> tuple[dict[str, Any], str]:
+    asked = await api.dispatch_interaction(
+        "paper-alert", options, channel_id=channel, user_id=READER
+    )
+    answer = await api.final_answer(asked)
+    shown = [answer.get("content") or ""]
+    for embed in answer.get("embeds") or []:
+        shown += [embed.get("title") or "", embed.get("description") or ""]
+        shown.append((embed.get("footer") or {}).get("text") or "")
+    return answer, "\n".join(shown).replace("\\", "")
+
+
+async def test_the_command_is_synced_with_its_options(
+    api: FakeDiscordAPI, adapter: DiscordAdapter, where: tuple[str, str]
+) -> None:
+    guild, _ = where
+    (command,) = [c for c in api.guild_commands[guild] if c["name"] == "paper-alert"]
+    options = {o["name"]: o for o in command["options"]}
+    assert list(options) == ["action", "words"]
+    assert [c["value"] for c in options["action"]["choices"]] == ["add", "list", "remove"]
+    assert not options["action"].get("required")
+    assert not options["words"].get("required")
+
+
+async def test_an_alert_added_in_discord_sends_one_dm(
+    api: FakeDiscordAPI,
+    adapter: DiscordAdapter,
+    where: tuple[str, str],
+    store: AlertStore,
+    sample_archive: Archive,
+) -> None:
+    _, channel = where
+    answer, added = await ask(api, channel, action="add", words="Math Reasoning")
+    assert answer["flags"] & EPHEMERAL
+    assert not answer.get("components")  # about the caller: no Share button
+    assert "Alert added: math reasoning" in added
+    _, listed = await ask(api, channel)
+    assert "Your paper alerts (1 of 20)" in listed
+    assert [a.words for a in store.list("discord", READER)] == ["math reasoning"]
+
+    assert adapter.direct is not None
+    assert adapter.direct.platform == "discord"
+    notifier = AlertNotifier(store, {"discord": adapter.direct})
+    digest = sample_archive.get_digest(DAY)
+    assert digest is not None
+    assert await notifier.send_due(digest) == 1
+    await notifier.notify(digest)  # told again: nothing more
+
+    (dm,) = api.dms_to(READER)
+    (embed,) = dm["embeds"]
+    assert embed["title"].startswith("Paper alert")
+    assert "rStar-Math" in embed["description"]
+    assert "math reasoning" in embed["footer"]["text"]
+    assert api.dm_channels[dm["channel_id"]]["type"] == 1
+    assert [r.route for r in api.requests if r.route == "create_dm"] == ["create_dm"]
+
+    _, removed = await ask(api, channel, action="remove", words="1")
+    assert "Alert removed: math reasoning" in removed
+
+
+async def test_a_user_refusing_dms_is_a_permanent_error_and_retried_later(
+    api: FakeDiscordAPI, adapter: DiscordAdapter, store: AlertStore, sample_archive: Archive
+) -> None:
+    assert adapter.direct is not None
+    api.dm_refused.add(READER)
+    with pytest.raises(DeliveryError, match="accepts no direct messages") as refused:
+        await adapter.direct.send_direct(READER, format_notice("hello"))
+    assert refused.value.permanent
+
+    store.add("discord", READER, "agents")
+    digest = sample_archive.get_digest(DAY)
+    assert digest is not None
+    notifier = AlertNotifier(store, {"discord": adapter.direct})
+    assert await notifier.send_due(digest) == 0
+    api.dm_refused.clear()  # they changed their privacy settings
+    assert await notifier.send_due(digest) == 1
+    assert len(api.dms_to(READER)) == 1
+
+
+async def test_without_a_bot_token_there_is_no_sender(sample_archive: Archive) -> None:
+    adapter = DiscordAdapter(
+        BotSettings(), lambda caller=None: CommandContext(sample_archive, DAY, caller=caller)
+    )
+    assert adapter.direct is None
