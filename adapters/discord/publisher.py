@@ -11,10 +11,11 @@ name the configured channel instead, and never the token or the URL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
 import aiohttp
@@ -113,6 +114,22 @@ def delivery_error(error: Exception, where: str) -> DeliveryError | None:
     return None
 
 
+@contextlib.asynccontextmanager
+async def _as_delivery_errors(where: str) -> AsyncIterator[None]:
+    """What Discord or the network raised, as a logged `DeliveryError`; a bug stays a bug."""
+    try:
+        yield
+    except DeliveryError as error:
+        log.warning("discord: %s", error)
+        raise
+    except Exception as error:
+        failure = delivery_error(error, where)
+        if failure is None:
+            raise
+        log.warning("discord: %s", failure)
+        raise failure from None  # the cause may quote a webhook URL
+
+
 class DiscordPublisher:
     """Sends posts to Discord channels by id (the bot's `http`) or by webhook URL (`session`).
 
@@ -147,20 +164,11 @@ class DiscordPublisher:
         done = {message.index: message for message in already_sent}
         webhook = is_webhook_url(target)
         where = f"Discord channel {key.channel}" + ("" if webhook else f" ({target})")
-        try:
+        async with _as_delivery_errors(where):
             if webhook:
                 await self._via_webhook(target, payloads, key, done, record, where)
             else:
                 await self._via_bot(target, post, payloads, key, done, record, where)
-        except DeliveryError as error:
-            log.warning("discord: %s", error)
-            raise
-        except Exception as error:
-            failure = delivery_error(error, where)
-            if failure is None:
-                raise
-            log.warning("discord: %s", failure)
-            raise failure from None  # the cause may quote a webhook URL
 
     def fingerprints(self, target: str, post: Post) -> list[str]:
         return [fingerprint(payload.to_json()) for payload in render_post(post)]
@@ -175,7 +183,7 @@ class DiscordPublisher:
         payloads = render_post(post)
         webhook = is_webhook_url(target)
         where = f"Discord channel {key.channel}" + ("" if webhook else f" ({target})")
-        try:
+        async with _as_delivery_errors(where):
             for message in messages:
                 if message.index >= len(payloads):
                     continue
@@ -184,12 +192,6 @@ class DiscordPublisher:
                     await self._edit_via_webhook(target, message, payload, where)
                 else:
                     await self._edit_via_bot(target, message, payload, where)
-        except Exception as error:
-            failure = delivery_error(error, where)
-            if failure is None:
-                raise
-            log.warning("discord: %s", failure)
-            raise failure from None  # the cause may quote a webhook URL
 
     async def _edit_via_bot(
         self, target: str, message: SentMessage, payload: DiscordPayload, where: str

@@ -101,10 +101,7 @@ class DeliveryEngine:
         for earlier in claim.already_sent:  # sent by a crashed attempt, perhaps with older votes
             if earlier.index < len(prints):
                 prints[earlier.index] = ""  # the next live update refreshes it
-        self.ledger.save_contents(
-            target.channel, digest.date, DeliveryContents(rendered.keys, tuple(prints))
-        )
-        self.ledger.record_posted(target.channel, digest.date, rendered.keys)
+        self.remember(target, digest, rendered, prints)
         log.info(
             "delivered channel=%s platform=%s date=%s messages=%d resumed_from=%d duration=%.2fs",
             target.channel,
@@ -115,6 +112,14 @@ class DeliveryEngine:
             time.monotonic() - started,
         )
         return "delivered"
+
+    def remember(
+        self, target: DeliveryTarget, digest: Digest, rendered: Rendered, prints: list[str]
+    ) -> None:
+        """What a channel now shows: its papers in order, each message's fingerprint."""
+        contents = DeliveryContents(rendered.keys, tuple(prints))
+        self.ledger.save_contents(target.channel, digest.date, contents)
+        self.ledger.record_posted(target.channel, digest.date, rendered.keys)
 
     def render(self, target: DeliveryTarget, digest: Digest) -> Rendered:
         """The channel's post of `digest`, in the paper order of what was already posted.

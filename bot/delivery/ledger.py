@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -155,12 +155,7 @@ class DeliveryLedger:
             if taken is None:
                 return None
             taken_id, attempt = taken
-            sent = connection.execute(
-                select(delivered_messages)
-                .where(delivered_messages.c.delivery_id == taken_id)
-                .order_by(delivered_messages.c.idx)
-            ).mappings()
-            already = [SentMessage(r["idx"], r["message_id"], r["thread_id"]) for r in sent]
+            already = _sent_messages(connection, taken_id)
         return Claim(taken_id, channel, day, already, attempt)
 
     def _dead_local_owner(self, channel: str, day: dt.date) -> str | None:
@@ -217,12 +212,7 @@ class DeliveryLedger:
             ).scalar_one_or_none()
             if taken is None:
                 return None
-            rows = connection.execute(
-                select(delivered_messages)
-                .where(delivered_messages.c.delivery_id == taken)
-                .order_by(delivered_messages.c.idx)
-            ).mappings()
-            sent = [SentMessage(r["idx"], r["message_id"], r["thread_id"]) for r in rows]
+            sent = _sent_messages(connection, taken)
         return Claim(taken, channel, day, sent)
 
     def contents(self, channel: str, day: dt.date) -> DeliveryContents | None:
@@ -363,3 +353,12 @@ class DeliveryLedger:
             )
             for row in rows
         ]
+
+
+def _sent_messages(connection: Connection, delivery_id: int) -> list[SentMessage]:
+    rows = connection.execute(
+        select(delivered_messages)
+        .where(delivered_messages.c.delivery_id == delivery_id)
+        .order_by(delivered_messages.c.idx)
+    ).mappings()
+    return [SentMessage(r["idx"], r["message_id"], r["thread_id"]) for r in rows]

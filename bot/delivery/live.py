@@ -11,7 +11,6 @@ import logging
 from typing import Literal
 
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget
-from bot.delivery.ledger import DeliveryContents
 from bot.delivery.publisher import DeliveryKey, SentMessage
 from bot.errors import DeliveryError
 from bot.metrics import DELIVERIES
@@ -71,10 +70,7 @@ async def update_in_place(
         DELIVERIES.labels(target.channel, target.platform, "update_failed").inc()
         return "failed"
     engine.ledger.finish(claim, len(sent))
-    engine.ledger.save_contents(
-        target.channel, digest.date, DeliveryContents(rendered.keys, tuple(prints))
-    )
-    engine.ledger.record_posted(target.channel, digest.date, rendered.keys)
+    engine.remember(target, digest, rendered, prints)
     log.info(
         "live update channel=%s date=%s: %d edited, %d new",
         target.channel,

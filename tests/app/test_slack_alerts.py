@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import io
 import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 import pytest
-from pydantic import SecretStr
-from rich.console import Console
-from slack_sdk.signature import SignatureVerifier
 
 from bot.app.main import BotApp
-from config import BotSettings, ChannelConfig
-from config.settings import HttpSettings, SlackSettings
-from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_BOT_TOKEN, FakeSlackAPI
+from tests.app.slack_bot import running_bot, slash
+from tests.fakes.slack_api import DEFAULT_CHANNEL, FakeSlackAPI
 
-SECRET = "a-signing-secret-for-alert-tests"
 READER, QUIET = "U0READER01", "U0QUIET001"
 DAY = dt.date(2025, 1, 9)
 
@@ -35,50 +26,13 @@ async def api() -> AsyncIterator[FakeSlackAPI]:
 
 @pytest.fixture
 async def running(api: FakeSlackAPI, tmp_path: Path) -> AsyncIterator[tuple[BotApp, str]]:
-    settings = BotSettings(
-        data_dir=tmp_path,
-        http=HttpSettings(enabled=True, host="127.0.0.1", port=0),
-        slack=SlackSettings(mode="http", api_base_url=api.base_url),
-        slack_bot_token=SecretStr(FAKE_BOT_TOKEN),
-        slack_signing_secret=SecretStr(SECRET),
-        channels=[
-            ChannelConfig(name="team", platform="slack", target=DEFAULT_CHANNEL, top_n=3),
-        ],
-    )
-    app = BotApp(settings, Console(file=io.StringIO()))
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(io.StringIO(), stop=stop))
-    while app.scheduler is None or app.web is None:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    yield app, f"http://127.0.0.1:{app.web.port}"
-    stop.set()
-    assert await task == 0
+    async with running_bot(api, tmp_path) as bot:
+        yield bot
 
 
-async def slash(http: httpx.AsyncClient, api: FakeSlackAPI, text: str, user: str) -> str:
-    """`/paper-alert <text>` as Slack sends it (a signed form post); the answer as JSON text."""
-    body = urlencode(
-        {
-            "command": "/paper-alert",
-            "text": text,
-            "team_id": "T0FAKETEAM",
-            "user_id": user,
-            "channel_id": DEFAULT_CHANNEL,
-            "response_url": api.response_url("r1"),
-            "trigger_id": "t1",
-        }
-    )
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": str(
-            SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
-        ),
-    }
-    answer = await http.post("/slack/events", content=body, headers=headers)
+async def alert(http: httpx.AsyncClient, api: FakeSlackAPI, text: str, user: str) -> str:
+    """`/paper-alert <text>`: the private answer, as JSON text."""
+    answer = await slash(http, api, "/paper-alert", text, user)
     assert answer.status_code == 200
     assert answer.json()["response_type"] == "ephemeral"
     return json.dumps(answer.json(), ensure_ascii=False)
@@ -93,11 +47,12 @@ async def test_a_user_adds_an_alert_and_gets_one_dm_for_the_day(
 ) -> None:
     app, url = running
     async with httpx.AsyncClient(base_url=url) as http:
-        added = await slash(http, api, "add math reasoning", READER)
-        listed = await slash(http, api, "list", READER)
+        added = await alert(http, api, "add math reasoning", READER)
+        listed = await alert(http, api, "list", READER)
     assert "Alert added: math reasoning" in added
     assert "Your paper alerts (1 of 20)" in listed
     assert "Share in channel" not in added + listed  # about the caller: not for sharing
+    assert api.calls_to("users.info") == []  # no admin check for a member's own alerts
     assert api.channels.keys() == {DEFAULT_CHANNEL}  # nothing sent to anybody yet
 
     channel = app.runner.channels.get("team")
@@ -128,7 +83,7 @@ async def test_a_failed_dm_is_sent_on_the_next_delivery(
 ) -> None:
     app, url = running
     async with httpx.AsyncClient(base_url=url) as http:
-        await slash(http, api, "add agents", READER)
+        await alert(http, api, "add agents", READER)
     api.fail_next("conversations.open", status=200, error="user_not_visible")
     digest = app.archive.get_digest(DAY)
     assert digest is not None

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import io
 import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 import pytest
-from pydantic import SecretStr
-from rich.console import Console
-from slack_sdk.signature import SignatureVerifier
 
 from bot.app.main import BotApp
-from config import BotSettings, ChannelConfig
-from config.settings import HttpSettings, SlackSettings
-from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_BOT_TOKEN, FakeSlackAPI
-
-SECRET = "a-signing-secret-for-tests"
-
+from tests.app.slack_bot import running_bot, slash
+from tests.fakes.slack_api import DEFAULT_CHANNEL, FakeSlackAPI
 
 ADMIN, MEMBER, GROUPIE = "U0ADMIN0001", "U0MEMBER001", "U0GROUP0001"
 
@@ -39,26 +28,8 @@ async def api() -> AsyncIterator[FakeSlackAPI]:
 
 @pytest.fixture
 async def running(api: FakeSlackAPI, tmp_path: Path) -> AsyncIterator[tuple[BotApp, str]]:
-    settings = BotSettings(
-        data_dir=tmp_path,
-        http=HttpSettings(enabled=True, host="127.0.0.1", port=0),
-        slack=SlackSettings(mode="http", api_base_url=api.base_url, admin_groups=["S0DIGEST01"]),
-        slack_bot_token=SecretStr(FAKE_BOT_TOKEN),
-        slack_signing_secret=SecretStr(SECRET),
-        channels=[
-            ChannelConfig(name="team", platform="slack", target=DEFAULT_CHANNEL, top_n=3),
-        ],
-    )
-    app = BotApp(settings, Console(file=io.StringIO()))
-    stop = asyncio.Event()
-    task = asyncio.create_task(app.run(io.StringIO(), stop=stop))
-    while app.scheduler is None or app.web is None:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    yield app, f"http://127.0.0.1:{app.web.port}"
-    stop.set()
-    assert await task == 0
+    async with running_bot(api, tmp_path, admin_groups=["S0DIGEST01"]) as bot:
+        yield bot
 
 
 async def test_the_bot_posts_once_and_reports_it(
@@ -81,32 +52,6 @@ async def test_the_bot_posts_once_and_reports_it(
     assert 'digest_bot_deliveries_total{channel="team",outcome="delivered",platform="slack"}' in (
         metrics.text
     )
-
-
-async def slash(
-    http: httpx.AsyncClient, api: FakeSlackAPI, command: str, text: str, user: str = "U0HUMAN001"
-) -> httpx.Response:
-    """A slash command as Slack sends it: a signed form post to /slack/events."""
-    body = urlencode(
-        {
-            "command": command,
-            "text": text,
-            "team_id": "T0FAKETEAM",
-            "user_id": user,
-            "channel_id": DEFAULT_CHANNEL,
-            "response_url": api.response_url("r1"),
-            "trigger_id": "t1",
-        }
-    )
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": str(
-            SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
-        ),
-    }
-    return await http.post("/slack/events", content=body, headers=headers)
 
 
 async def test_slash_commands_are_served_on_the_same_http_server(

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-import discord
 import pytest
-import yarl
-from discord.gateway import DiscordWebSocket
-from pydantic import SecretStr
 
-from adapters.discord.adapter import DiscordAdapter
 from bot.archive import Archive
-from bot.channel_settings import ChannelRegistry
-from bot.command_context import BotServices, Caller, CommandContext
-from bot.delivery.ledger import DeliveryLedger
-from bot.sources.health import SourceHealth
-from config import BotSettings, ChannelConfig
-from config.settings import DiscordSettings
+from bot.command_context import BotServices
+from config import ChannelConfig
+from tests.adapters.discord.running import bot_services, running_adapter
 from tests.fakes.discord_api import MEMBER_PERMISSIONS, FakeDiscordAPI
 
 EPHEMERAL = 1 << 6
 MANAGE_GUILD = 1 << 5
-
-
-@pytest.fixture
-async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
-    async with FakeDiscordAPI() as fake:
-        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
-        yield fake
 
 
 @pytest.fixture
@@ -45,36 +29,10 @@ async def running(
     api: FakeDiscordAPI, where: tuple[str, str, str], sample_archive: Archive
 ) -> AsyncIterator[BotServices]:
     guild, channel, role = where
-    engine = sample_archive.engine
-    services = BotServices(
-        channels=ChannelRegistry(
-            [ChannelConfig(name="lab", platform="discord", target=channel, top_n=5)], engine
-        ),
-        ledger=DeliveryLedger(engine, "host:1"),
-        health=SourceHealth("a folder of digests", started_at=dt.datetime.now(dt.UTC)),
-    )
-
-    def context(caller: Caller | None = None) -> CommandContext:
-        return CommandContext(
-            sample_archive, dt.date(2025, 1, 10), caller=caller, services=services
-        )
-
-    settings = BotSettings(
-        discord=DiscordSettings(
-            guild_ids=[int(guild)], api_base_url=api.api_base, admin_roles=[int(role)]
-        ),
-        discord_bot_token=SecretStr(api.token),
-    )
-
-    def client(**options: Any) -> discord.Client:
-        return discord.Client(guild_ready_timeout=0.05, **options)
-
-    adapter = DiscordAdapter(settings, context, client_factory=client)
-    await adapter.start()
-    try:
+    lab = ChannelConfig(name="lab", platform="discord", target=channel, top_n=5)
+    services = bot_services(sample_archive, [lab])
+    async with running_adapter(api, sample_archive, services, guild, admin_roles=[int(role)]):
         yield services
-    finally:
-        await adapter.close()
 
 
 async def ask(

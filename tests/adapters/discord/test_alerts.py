@@ -6,35 +6,21 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-import discord
 import pytest
-import yarl
-from discord.gateway import DiscordWebSocket
-from pydantic import SecretStr
 
 from adapters.discord.adapter import DiscordAdapter
 from bot.alerts import AlertNotifier, AlertStore
 from bot.archive import Archive
-from bot.channel_settings import ChannelRegistry
-from bot.command_context import BotServices, Caller, CommandContext
-from bot.delivery.ledger import DeliveryLedger
+from bot.command_context import CommandContext
 from bot.errors import DeliveryError
 from bot.formatter import format_notice
-from bot.sources.health import SourceHealth
 from config import BotSettings
-from config.settings import DiscordSettings
+from tests.adapters.discord.running import bot_services, running_adapter
 from tests.fakes.discord_api import FakeDiscordAPI
 
 EPHEMERAL = 1 << 6
 READER = "1310000000000000001"
 DAY = dt.date(2025, 1, 9)
-
-
-@pytest.fixture
-async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
-    async with FakeDiscordAPI() as fake:
-        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
-        yield fake
 
 
 @pytest.fixture
@@ -53,33 +39,9 @@ async def adapter(
     api: FakeDiscordAPI, where: tuple[str, str], sample_archive: Archive, store: AlertStore
 ) -> AsyncIterator[DiscordAdapter]:
     guild, _ = where
-    engine = sample_archive.engine
-    services = BotServices(
-        channels=ChannelRegistry([], engine),
-        ledger=DeliveryLedger(engine, "host:1"),
-        health=SourceHealth("a folder of digests", started_at=dt.datetime.now(dt.UTC)),
-        alerts=store,
-    )
-
-    def context(caller: Caller | None = None) -> CommandContext:
-        return CommandContext(
-            sample_archive, dt.date(2025, 1, 10), caller=caller, services=services
-        )
-
-    settings = BotSettings(
-        discord=DiscordSettings(guild_ids=[int(guild)], api_base_url=api.api_base),
-        discord_bot_token=SecretStr(api.token),
-    )
-
-    def client(**options: Any) -> discord.Client:
-        return discord.Client(guild_ready_timeout=0.05, **options)
-
-    started = DiscordAdapter(settings, context, client_factory=client)
-    await started.start()
-    try:
+    services = bot_services(sample_archive, alerts=store)
+    async with running_adapter(api, sample_archive, services, guild) as started:
         yield started
-    finally:
-        await started.close()
 
 
 async def ask(api: FakeDiscordAPI, channel: str, **options: str) -> tuple[dict[str, Any], str]:

@@ -12,8 +12,6 @@ from typing import Any
 
 import discord
 import pytest
-import yarl
-from discord.gateway import DiscordWebSocket
 from pydantic import SecretStr
 
 from adapters.discord.adapter import DEFAULT_API_BASE, DiscordAdapter
@@ -28,14 +26,15 @@ from tests.fakes.discord_api import FakeDiscordAPI
 
 TODAY = dt.date(2025, 1, 10)
 EPHEMERAL = 1 << 6
-
-
-@pytest.fixture
-async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
-    async with FakeDiscordAPI() as fake:
-        # Only the gateway is pointed here by hand: REST goes by the settings' api_base_url.
-        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
-        yield fake
+EVERY_COMMAND = {
+    "paper",
+    "top",
+    "digest",
+    "search",
+    "digest-status",
+    "digest-config",
+    "paper-alert",
+}
 
 
 @pytest.fixture
@@ -83,15 +82,7 @@ async def test_commands_are_synced_to_the_configured_guild(
     api: FakeDiscordAPI, adapter: DiscordAdapter, guild_id: str
 ) -> None:
     commands = {c["name"]: c for c in api.guild_commands[guild_id]}
-    assert set(commands) == {
-        "paper",
-        "top",
-        "digest",
-        "search",
-        "digest-status",
-        "digest-config",
-        "paper-alert",
-    }
+    assert set(commands) == EVERY_COMMAND
     assert api.global_commands == []
     options = {o["name"]: o for o in commands["top"]["options"]}
     assert (options["n"]["min_value"], options["n"]["max_value"]) == (1, 25)
@@ -281,13 +272,5 @@ async def test_global_commands_when_no_guild_is_configured(
     await adapter.close()
     await adapter.close()
 
-    assert {c["name"] for c in api.global_commands} == {
-        "paper",
-        "top",
-        "digest",
-        "search",
-        "digest-status",
-        "digest-config",
-        "paper-alert",
-    }
+    assert {c["name"] for c in api.global_commands} == EVERY_COMMAND
     assert len(api.identify_payloads) == 1
