@@ -39,6 +39,8 @@ SHOWN_SETTINGS: list[tuple[str, str]] = [
     ("language", "language"),
     ("seen-before", "seen_before"),
     ("empty-note", "empty_day_note"),
+    ("weekly", "weekly_schedule"),
+    ("weekly-top", "weekly_top"),
 ]
 
 
@@ -106,6 +108,7 @@ def status_command(ctx: CommandContext, text: str) -> Message:
     facts = [
         Fact(name="Last delivery", value=_last_delivery(ctx, services, channel)),
         Fact(name="Next run", value=_next_run(channel, ctx.now)),
+        *_next_weekly(channel, ctx.now),
         Fact(name="Source", value=_source_health(services, channel, ctx.now)),
     ]
     changed = services.channels.overrides(name)
@@ -141,6 +144,14 @@ def _next_run(channel: ChannelConfig, now: dt.datetime) -> str:
     return f"{_when(fire, channel.timezone, now)}, posting {day}"
 
 
+def _next_weekly(channel: ChannelConfig, now: dt.datetime) -> list[Fact]:
+    if channel.weekly_schedule is None:
+        return []
+    fire = next_fire_time(channel.weekly_schedule, channel.timezone, now)
+    shown = "never" if fire is None else _when(fire, channel.timezone, now)
+    return [Fact(name="Next weekly post", value=f"{shown}, top {channel.weekly_top}")]
+
+
 def _source_health(services: BotServices, channel: ChannelConfig, now: dt.datetime) -> str:
     health = services.health
     parts = [health.description]
@@ -174,7 +185,9 @@ def config_command(ctx: CommandContext, text: str) -> Message:
         services.channels.reset(name, by=by)
         return _settings_card(services, name, title=f"{name}: back to the config file's settings")
     change = services.channels.change(name, " ".join(words), by=by)
-    shown = ", ".join(f"{field} = {_shown(value)}" for field, value in change.changed.items())
+    shown = ", ".join(
+        f"{field} = {_shown(field, value)}" for field, value in change.changed.items()
+    )
     return _settings_card(
         services,
         name,
@@ -183,9 +196,9 @@ def config_command(ctx: CommandContext, text: str) -> Message:
     )
 
 
-def _shown(value: Any) -> str:
+def _shown(field: str, value: Any) -> str:
     if value is None:
-        return "all"
+        return "all" if field == "top_n" else "off"
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, list | tuple):
@@ -201,7 +214,7 @@ def _settings_card(
     facts = [
         Fact(
             name=f"{word}{' (changed in chat)' if field in changed else ''}",
-            value=_shown(getattr(channel, field)),
+            value=_shown(field, getattr(channel, field)),
         )
         for word, field in SHOWN_SETTINGS
         if field in ChannelConfig.model_fields

@@ -41,12 +41,16 @@ SETTING_WORDS: dict[str, str] = {
     "post-day": "post_day",
     "seen-before": "seen_before",
     "empty-note": "empty_day_note",
+    "weekly": "weekly_schedule",
+    "weekly-top": "weekly_top",
 }
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LIST_ACTIONS = ("add", "remove", "clear")
 USAGE = (
     "/digest-config [time HH:MM] [tz Area/City] [top N|all] [min-votes N] [language en|ko] "
     "[mode thread|single] [post-day today|yesterday] [seen-before mark|omit|show] "
-    "[empty-note on|off] [keywords add|remove W1, W2 | keywords clear] "
+    "[empty-note on|off] [weekly mon 09:00 | weekly off] [weekly-top N] "
+    "[keywords add|remove W1, W2 | keywords clear] "
     "[exclude add|remove W1, W2 | exclude clear] | reset"
 )
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -83,6 +87,10 @@ def parse_changes(current: ChannelConfig, text: str) -> dict[str, Any]:
             break
         if position + 1 >= len(words):
             raise UserError(f"{word}: give a value, e.g. {_example(word)}")
+        if word == "weekly":
+            changes[field], used = _weekly(words[position + 1 : position + 3])
+            position += 1 + used
+            continue
         value = words[position + 1]
         changes[field] = _value(word, value, current)
         position += 2
@@ -101,6 +109,8 @@ def _example(word: str) -> str:
         "post-day": "post-day yesterday",
         "seen-before": "seen-before omit",
         "empty-note": "empty-note on",
+        "weekly": "weekly mon 09:00",
+        "weekly-top": "weekly-top 10",
     }
     return examples.get(word, USAGE)
 
@@ -117,11 +127,21 @@ def _value(word: str, value: str, current: ChannelConfig) -> Any:
     return value
 
 
-def _schedule_at(value: str, schedule: str) -> str:
+def _weekly(given: Sequence[str]) -> tuple[str | None, int]:
+    """`off`, or a weekday and a time: the weekly post's cron schedule, and the words used."""
+    if given[0].lower() == "off":
+        return None, 1
+    day = given[0].lower()[:3]
+    if day not in WEEKDAYS or len(given) < 2:
+        raise UserError("weekly: say off, or a weekday and a time, e.g. weekly mon 09:00")
+    return _schedule_at(given[1], f"0 9 * * {day}", what="weekly"), 2
+
+
+def _schedule_at(value: str, schedule: str, *, what: str = "time") -> str:
     """The channel's cron expression at a new time of day; its days stay as they were."""
     found = _TIME.match(value)
     if found is None or int(found[1]) > 23 or int(found[2]) > 59:
-        raise UserError(f"time: '{value}' is not a time of day; use HH:MM, e.g. time 09:00")
+        raise UserError(f"{what}: '{value}' is not a time of day; use HH:MM, e.g. 09:00")
     days = schedule.split()[2:] or ["*", "*", "*"]
     return " ".join([str(int(found[2])), str(int(found[1])), *days])
 

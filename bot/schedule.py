@@ -87,6 +87,11 @@ class ChannelScheduler:
             max_instances=1,
         )
 
+    def remove(self, channel: str) -> None:
+        """Stop a channel's job (e.g. a weekly post turned off in chat); unknown names are fine."""
+        if self._jobs.pop(channel, None) is not None:
+            self._scheduler.remove_job(channel)
+
     def every(self, name: str, seconds: float, run: Callable[[], Awaitable[object]]) -> None:
         """Also run `run` every `seconds` (one at a time), e.g. retrying failed deliveries."""
         self._scheduler.add_job(

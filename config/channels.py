@@ -39,6 +39,10 @@ class ChannelConfig(BaseModel):
     wait_for_digest_hours: float = Field(default=6.0, ge=0, le=48)
     # A day without papers (weekends) gets a short "no papers today" note instead of silence.
     empty_day_note: bool = True
+    # A weekly post of the week's most-voted papers, on this cron schedule in `timezone`
+    # (e.g. "0 9 * * mon"); None: no weekly post.
+    weekly_schedule: str | None = None
+    weekly_top: int = Field(default=10, ge=1, le=25)
     # Discord webhooks only: how the poster appears, and a forum thread to post in.
     webhook_username: str | None = Field(default=None, max_length=80)
     webhook_avatar_url: str | None = None
@@ -50,10 +54,11 @@ class ChannelConfig(BaseModel):
         time_zone(value)
         return value
 
-    @field_validator("schedule")
+    @field_validator("schedule", "weekly_schedule")
     @classmethod
-    def _valid_cron(cls, value: str) -> str:
-        cron_trigger(value, "UTC")  # the syntax does not depend on the zone, checked above
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            cron_trigger(value, "UTC")  # the syntax does not depend on the zone, checked above
         return value
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from rich.console import Console
 from bot.alerts import AlertNotifier, AlertStore, DirectMessenger
 from bot.app.platform import ASGIApp, ContextFactory, PlatformAdapter
 from bot.app.runner import DigestRunner
+from bot.app.weekly import weekly_channel, weekly_name
 from bot.archive import Archive
 from bot.command_context import BotServices, Caller, CommandContext
 from bot.delivery.engine import DeliveryEngine
@@ -230,11 +231,20 @@ class BotApp:
             return
         for channel in self.runner.channels.all():
             self.scheduler.add(channel.name, channel.schedule, channel.timezone)
+            if channel.weekly_schedule:
+                weekly = weekly_name(channel.name)
+                self.scheduler.add(weekly, channel.weekly_schedule, channel.timezone)
+            else:
+                self.scheduler.remove(weekly_name(channel.name))
 
     async def _sync_schedules_async(self) -> None:
         self._sync_schedules()
 
     async def _scheduled(self, name: str, fire_time: dt.datetime) -> None:
+        weekly = weekly_channel(name)
+        if weekly is not None:
+            await self.runner.run_weekly(self.runner.channels.get(weekly), fire_time)
+            return
         await self.runner.run_scheduled(self.runner.channels.get(name), fire_time)
 
 

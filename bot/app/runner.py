@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.app.live import ListWatch
+from bot.app.weekly import week_before, weekly_name, weekly_post
 from bot.archive import Archive
 from bot.channel_settings import ChannelRegistry
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget, Outcome
@@ -157,6 +158,19 @@ class DigestRunner:
             await self.sleep(delay)
             delay = min(delay * 2, POLL_MAX_DELAY)
 
+    async def run_weekly(self, channel: ChannelConfig, fire_time: dt.datetime) -> Outcome | None:
+        """The weekly post: the top papers of the seven days before; once per week."""
+        first, last = week_before(channel, fire_time)
+        post = weekly_post(self.archive, channel, first, last)
+        if not post.messages[0].cards or not post.messages[0].cards[0].items:
+            log.info("channel=%s week %s…%s: no papers; no weekly post", channel.name, first, last)
+            return None
+        target = self.target(channel)
+        weekly = DeliveryTarget(
+            weekly_name(channel.name), target.platform, target.target, target.options
+        )
+        return await self.engine.deliver_post(weekly, last, post)
+
     async def refresh_live(self) -> dict[str, list[dt.date]]:
         """Edit recent posts of a live source in place with late papers and new votes."""
         window = dt.timedelta(hours=self.settings.live.window_hours)
@@ -213,4 +227,11 @@ class DigestRunner:
                     outcome = await self._nothing_by_deadline(channel, day)
                 if outcome == "delivered":
                     posted.setdefault(channel.name, []).append(day)
+            if channel.weekly_schedule:
+                weeks = fire_times_between(
+                    channel.weekly_schedule, channel.timezone, now - window, now
+                )
+                for fire in weeks:  # the ledger skips the weeks already posted
+                    if await self.run_weekly(channel, fire) == "delivered":
+                        posted.setdefault(weekly_name(channel.name), []).append(fire.date())
         return posted

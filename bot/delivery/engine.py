@@ -6,6 +6,7 @@ keeps the ledger in step with every message the publisher reports sent.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Mapping
@@ -51,31 +52,57 @@ class DeliveryEngine:
 
     async def deliver(self, target: DeliveryTarget, digest: Digest) -> Outcome:
         """Post `digest` to `target` unless it was already; resume a half-finished delivery."""
-        outcome = await self._deliver(target, digest)
+        return self._counted(target, await self._deliver(target, digest))
+
+    async def deliver_post(self, target: DeliveryTarget, day: dt.date, post: Post) -> Outcome:
+        """Post a ready-made `post` (e.g. the week's top) once for (`target.channel`, `day`)."""
+        publisher, claim = self._claim(target, day)
+        if publisher is None or claim is None:
+            return self._counted(target, "failed" if publisher is None else "skipped")
+        return self._counted(target, await self._send(publisher, claim, target, post))
+
+    @staticmethod
+    def _counted(target: DeliveryTarget, outcome: Outcome) -> Outcome:
         DELIVERIES.labels(target.channel, target.platform, outcome).inc()
         if outcome == "delivered":
             LAST_DELIVERED.labels(target.channel).set_to_current_time()
         return outcome
 
-    async def _deliver(self, target: DeliveryTarget, digest: Digest) -> Outcome:
+    def _claim(self, target: DeliveryTarget, day: dt.date) -> tuple[Publisher | None, Claim | None]:
         publisher = self.publishers.get(target.platform)
         if publisher is None:
             log.error("channel=%s: no %s adapter is running", target.channel, target.platform)
-            return "failed"
-        claim = self.ledger.claim(target.channel, digest.date)
+            return None, None
+        claim = self.ledger.claim(target.channel, day)
         if claim is None:
-            log.info(
-                "channel=%s date=%s: already delivered or in progress", target.channel, digest.date
-            )
-            return "skipped"
+            log.info("channel=%s date=%s: already delivered or in progress", target.channel, day)
+        return publisher, claim
+
+    async def _deliver(self, target: DeliveryTarget, digest: Digest) -> Outcome:
+        publisher, claim = self._claim(target, digest.date)
+        if publisher is None or claim is None:
+            return "failed" if publisher is None else "skipped"
         rendered = self.render(target, digest)
-        post = rendered.post
         if rendered.contents is None:
             # Kept before the first send: a resumed delivery keeps these papers at these places,
             # whatever votes and late papers came in meanwhile.
             self.ledger.save_contents(
                 target.channel, digest.date, DeliveryContents(rendered.keys, ())
             )
+        outcome = await self._send(publisher, claim, target, rendered.post)
+        if outcome != "delivered":
+            return outcome
+        prints = publisher.fingerprints(target.target, rendered.post)
+        for earlier in claim.already_sent:  # sent by a crashed attempt, perhaps with older votes
+            if earlier.index < len(prints):
+                prints[earlier.index] = ""  # the next live update refreshes it
+        self.remember(target, digest, rendered, prints)
+        return outcome
+
+    async def _send(
+        self, publisher: Publisher, claim: Claim, target: DeliveryTarget, post: Post
+    ) -> Outcome:
+        """Send what the claim has not sent yet, recording each message; finish or fail it."""
         started = time.monotonic()
         sent: list[SentMessage] = list(claim.already_sent)
 
@@ -87,26 +114,21 @@ class DeliveryEngine:
             await publisher.publish(
                 target.target,
                 post,
-                key=DeliveryKey(target.channel, digest.date, claim.attempt),
+                key=DeliveryKey(target.channel, claim.day, claim.attempt),
                 already_sent=claim.already_sent,
                 record=record,
             )
         except DeliveryError as error:
             return self._failed(claim, target, error, sent)
         except Exception as error:  # an adapter bug must not stop the other channels
-            log.exception("channel=%s date=%s: unexpected failure", target.channel, digest.date)
+            log.exception("channel=%s date=%s: unexpected failure", target.channel, claim.day)
             return self._failed(claim, target, DeliveryError(type(error).__name__), sent)
         self.ledger.finish(claim, len(sent))
-        prints = publisher.fingerprints(target.target, post)
-        for earlier in claim.already_sent:  # sent by a crashed attempt, perhaps with older votes
-            if earlier.index < len(prints):
-                prints[earlier.index] = ""  # the next live update refreshes it
-        self.remember(target, digest, rendered, prints)
         log.info(
             "delivered channel=%s platform=%s date=%s messages=%d resumed_from=%d duration=%.2fs",
             target.channel,
             target.platform,
-            digest.date,
+            claim.day,
             len(sent),
             len(claim.already_sent),
             time.monotonic() - started,

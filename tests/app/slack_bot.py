@@ -36,7 +36,10 @@ async def running_bot(
         slack_bot_token=SecretStr(FAKE_BOT_TOKEN),
         slack_signing_secret=SecretStr(SECRET),
         channels=[
-            ChannelConfig(name="team", platform="slack", target=DEFAULT_CHANNEL, top_n=3),
+            # No catch-up: what the real clock says was missed must not post into the tests.
+            ChannelConfig(
+                name="team", platform="slack", target=DEFAULT_CHANNEL, top_n=3, catch_up_hours=0
+            ),
         ],
     )
     app = BotApp(settings, Console(file=io.StringIO()))

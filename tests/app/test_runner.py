@@ -16,7 +16,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger
 from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.models import Digest
-from bot.sources import DirectorySource
+from bot.sources import DirectorySource, iter_digest_files
 from config import BotSettings, ChannelConfig
 
 
@@ -150,3 +150,28 @@ async def test_catch_up_posts_the_note_for_a_missed_empty_day_once_its_wait_is_o
     assert "Daily Papers — 2025-01-11" in out.getvalue()
     assert "Daily Papers — 2025-01-12" not in out.getvalue()
     assert await runner.catch_up() == {}
+
+
+async def test_the_weekly_post_ranks_the_week_before_once(database_engine: Engine) -> None:
+    weekly = CHANNEL.model_copy(update={"weekly_schedule": "0 9 * * mon", "weekly_top": 3})
+    monday = dt.datetime(2025, 1, 13, 0, 0, tzinfo=dt.UTC)  # 09:00 in Seoul
+    clock = Clock(monday + dt.timedelta(minutes=5))
+    runner, out, _ = make_runner(database_engine, clock, weekly)
+    runner.archive.import_files(iter_digest_files(SAMPLE_ARCHIVE_DIR))  # as `run` does at start
+    assert await runner.run_weekly(weekly, monday) == "delivered"
+    assert "Top 3 of the week — 2025-01-06 … 2025-01-12" in out.getvalue()
+    assert "Towards System 2 Reasoning" in out.getvalue()  # the week's most-voted paper (43)
+    assert await runner.run_weekly(weekly, monday) == "skipped"  # once per week
+    # A week without digests posts nothing rather than an empty list.
+    assert await runner.run_weekly(weekly, monday + dt.timedelta(days=14)) is None
+
+
+async def test_catch_up_posts_a_missed_weekly_post(database_engine: Engine) -> None:
+    weekly = CHANNEL.model_copy(update={"weekly_schedule": "0 9 * * mon", "catch_up_hours": 6})
+    clock = Clock(dt.datetime(2025, 1, 13, 2, 0, tzinfo=dt.UTC))  # 11:00 Monday in Seoul
+    runner, out, _ = make_runner(database_engine, clock, weekly)
+    runner.archive.import_files(iter_digest_files(SAMPLE_ARCHIVE_DIR))
+    posted = await runner.catch_up()
+    assert posted["research#weekly"] == [dt.date(2025, 1, 13)]
+    assert out.getvalue().count("of the week") == 1
+    assert "research#weekly" not in await runner.catch_up()

@@ -95,3 +95,19 @@ async def test_admins_see_status_and_change_settings_live_others_are_refused(
     local = next_run.astimezone(dt.timezone(dt.timedelta(hours=9)))
     assert (local.hour, local.minute) == (7, 30)
     assert app.runner.channels.get("team").timezone == "Asia/Seoul"
+
+
+async def test_a_weekly_post_turned_on_and_off_in_chat_is_scheduled_at_once(
+    running: tuple[BotApp, str], api: FakeSlackAPI
+) -> None:
+    app, url = running
+    assert app.scheduler is not None
+    assert app.scheduler.next_run("team#weekly") is None
+    async with httpx.AsyncClient(base_url=url) as http:
+        on = await slash(http, api, "/digest-config", "weekly fri 17:00 weekly-top 5", user=ADMIN)
+        assert "weekly_schedule = 0 17 * * fri" in json.dumps(on.json(), ensure_ascii=False)
+        weekly = app.scheduler.next_run("team#weekly")
+        assert weekly is not None
+        assert (weekly.weekday(), weekly.hour, weekly.minute) == (4, 17, 0)  # Friday, UTC
+        await slash(http, api, "/digest-config", "weekly off", user=ADMIN)
+    assert app.scheduler.next_run("team#weekly") is None

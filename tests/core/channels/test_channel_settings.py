@@ -121,3 +121,19 @@ def test_channels_are_found_by_platform_and_channel_id(database_engine: Engine) 
     assert channels.find("discord", "111222333") == DISCORD
     with pytest.raises(UserError, match="No channel named 'nope' \\(known: ml-papers, lab\\)"):
         channels.get("nope")
+
+
+def test_the_weekly_post_is_set_by_day_and_time_or_turned_off(database_engine: Engine) -> None:
+    channels = registry(database_engine)
+    change = channels.change("ml-papers", "weekly Monday 07:30 weekly-top 5", by="u")
+    assert change.changed == {"weekly_schedule": "30 7 * * mon", "weekly_top": 5}
+    channels.change("ml-papers", "weekly off", by="u")
+    assert channels.get("ml-papers").weekly_schedule is None
+    for words, expected in [
+        ("weekly funday 09:00", "weekly: say off, or a weekday and a time"),
+        ("weekly fri 9am", "weekly: '9am' is not a time of day"),
+        ("weekly-top 50", "weekly_top: Input should be less than or equal to 25"),
+    ]:
+        with pytest.raises(UserError) as error:
+            channels.change("ml-papers", words, by="u")
+        assert expected in str(error.value)
