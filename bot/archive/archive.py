@@ -14,7 +14,7 @@ from bot.archive.importing import DigestInput, digest_hash, write_digests
 from bot.archive.records import ImportReport, PaperRecord, RankedPaper, paper_from_row
 from bot.archive.search import search_keys
 from bot.models import Digest
-from bot.storage import create_database_engine, ensure_schema, sqlite_url
+from bot.storage import bulk_write, create_database_engine, ensure_schema, sqlite_url
 from bot.storage.tables import digest_entries, digests, papers
 
 ARCHIVE_FILE = "digest-bot.sqlite3"
@@ -42,7 +42,7 @@ class Archive:
     def import_digests(self, digests_: Iterable[Digest]) -> ImportReport:
         """Import digests from any source; unchanged ones are skipped."""
         inputs = [DigestInput(d, digest_hash(d)) for d in digests_]
-        with self.engine.begin() as connection:
+        with self.engine.connect() as connection, bulk_write(connection), connection.begin():
             report = write_digests(connection, inputs)
         self.generation += 1
         return report

@@ -1,17 +1,25 @@
-"""Bulk import of digest files: skip unchanged files unread, parse the rest, write once."""
+"""Bulk import of digest files: skip unchanged files unread, parse the rest, write once.
+
+On SQLite the search index is written while the files are parsed: each batch of parsed papers
+goes to the import's `SearchIndexWriter`, whose worker thread indexes it during the next batch.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
 from bot.archive.importing import DigestInput, bytes_hash, write_digests
 from bot.archive.records import ImportReport
+from bot.archive.search_index import search_index
 from bot.errors import DigestParseError
 from bot.parser import parse_digest
+from bot.storage import bulk_write
 from bot.storage.tables import digests
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -27,23 +35,58 @@ def import_files(
     unchanged: list[dt.date] = []
     failed: list[str] = []
     inputs: list[DigestInput] = []
-    for done, (day, path) in enumerate(files, start=1):
-        data = path.read_bytes()
-        content_hash = bytes_hash(data)
-        if known.get(day) == content_hash:
-            unchanged.append(day)  # not even parsed: re-importing a big archive stays instant
-        else:
-            try:
-                digest = parse_digest(data.decode("utf-8", "replace"), str(path), day=day)
-            except DigestParseError as error:
-                failed.append(str(error))
+    with (
+        _no_cycle_collection(),
+        engine.connect() as connection,
+        bulk_write(connection),  # outside the transaction: its settings count at the commit
+        connection.begin(),
+        search_index(connection) as index,
+    ):
+        unindexed: list[DigestInput] = []
+        for done, (day, path) in enumerate(files, start=1):
+            data = path.read_bytes()
+            content_hash = bytes_hash(data)
+            if known.get(day) == content_hash:
+                unchanged.append(day)  # not even parsed: re-importing an archive is instant
             else:
-                inputs.append(DigestInput(digest, content_hash))
-        if progress is not None:
-            progress(done, len(files))
-    with engine.begin() as connection:
-        report = write_digests(connection, inputs)
+                try:
+                    digest = parse_digest(data.decode("utf-8", "replace"), str(path), day=day)
+                except DigestParseError as error:
+                    failed.append(str(error))
+                else:
+                    item = DigestInput(digest, content_hash)
+                    item.listing(connection.dialect.name)  # built now, while the worker indexes
+                    inputs.append(item)
+                    unindexed.append(item)
+            # Whatever was parsed since goes to the worker as soon as it is free: no waiting
+            # here, and as few hand-offs (each one a wait for the GIL) as keep it busy.
+            if index is not None and unindexed and (not index.busy or done == len(files)):
+                dialect = connection.dialect.name
+                index.feed(
+                    doc for item in unindexed for doc in item.listing(dialect).documents.values()
+                )
+                unindexed = []
+            if progress is not None:
+                progress(done, len(files))
+        report = write_digests(connection, inputs, index)
     report.files = len(files)
     report.unchanged_days = sorted(unchanged + report.unchanged_days)
     report.failed = failed
     return report
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while the import builds its (acyclic) models.
+
+    A large import allocates hundreds of thousands of objects, which set off full collections
+    that walk all of them: about a sixth of the import's time, and nothing for them to free.
+    Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

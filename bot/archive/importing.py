@@ -9,27 +9,71 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy import Connection, Table, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.archive.records import ImportReport, paper_key, paper_row
+from bot.archive.search_index import Document, SearchIndexWriter, paper_document, search_index
 from bot.models import Digest
+from bot.storage.engine import json_text
 from bot.storage.tables import digest_entries, digests, papers
 
 T = TypeVar("T")
-_FTS_INSERT = text("INSERT INTO paper_fts (key, title, authors, summary) VALUES (:k, :t, :a, :s)")
 _CHUNK = 500  # bound parameters per statement stay far below every database's limit
 
 
 @dataclass(frozen=True)
+class Listing:
+    """One digest's rows, ready to write; a paper listed twice keeps its first listing."""
+
+    papers: dict[str, dict[str, Any]]  # key → `papers` row
+    entries: list[dict[str, Any]]  # `digest_entries` rows, by rank
+    duplicates: list[str]  # a warning for each repeated listing
+    # On SQLite, the same rows as the driver takes them (see `_insert_many`).
+    stored_papers: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    stored_entries: list[tuple[Any, ...]] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)  # SQLite's search index
+
+
+@dataclass
 class DigestInput:
     """A digest to import and the hash of what it was read from (unchanged hash → skipped)."""
 
     digest: Digest
     content_hash: str
+    _listings: dict[str, Listing] = field(default_factory=dict, repr=False, compare=False)
+
+    def listing(self, dialect: str) -> Listing:
+        """This digest's rows, built once: a file import builds them while the index is written."""
+        if dialect not in self._listings:
+            self._listings[dialect] = _listing(self.digest, dialect)
+        return self._listings[dialect]
+
+
+def _listing(digest: Digest, dialect: str) -> Listing:
+    # SQLite searches its FTS5 table; a second copy of every summary there only took space.
+    on_sqlite = dialect == "sqlite"
+    listing = Listing(papers={}, entries=[], duplicates=[])
+    for paper in digest.papers:
+        key = paper_key(paper)
+        if key in listing.papers:  # listed twice in one digest: keep the first, higher-ranked one
+            listing.duplicates.append(
+                f"{digest.source}: {key} is listed twice; keeping the first listing"
+            )
+            continue
+        row = paper_row(paper, with_search_text=not on_sqlite)
+        entry = {"day": digest.date, "rank": len(listing.entries) + 1, "paper_key": key}
+        entry["votes"] = paper.votes
+        listing.papers[key] = row
+        listing.entries.append(entry)
+        if on_sqlite:
+            listing.documents[key] = paper_document(paper)
+            listing.stored_papers[key] = stored_row(papers, row)
+            listing.stored_entries.append(stored_row(digest_entries, entry))
+    return listing
 
 
 def digest_hash(digest: Digest) -> str:
@@ -44,8 +88,19 @@ def bytes_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_digests(connection: Connection, inputs: Sequence[DigestInput]) -> ImportReport:
-    """Import `inputs` (in any order) within the caller's transaction."""
+def write_digests(
+    connection: Connection, inputs: Sequence[DigestInput], index: SearchIndexWriter | None = None
+) -> ImportReport:
+    """Import `inputs` (in any order) within the caller's transaction.
+
+    On SQLite, `index` is the import's search-index writer, perhaps already fed while parsing
+    (see `bot.archive.files`); without one, this makes its own.
+    """
+    if index is None and connection.dialect.name == "sqlite":
+        with search_index(connection) as own:
+            return write_digests(connection, inputs, own)
+    if index is not None:
+        index.wait()  # the connection is ours again
     report = ImportReport(files=len(inputs))
     if connection.dialect.name == "postgresql":
         # Two bot processes importing the same new day would both insert it; one waits here
@@ -71,34 +126,31 @@ def write_digests(connection: Connection, inputs: Sequence[DigestInput]) -> Impo
             report.added_days.append(day)
     report.papers = sum(len(item.digest.papers) for item in by_day.values())
     if not changed:
+        if index is not None:
+            index.finish({}, [])  # drops whatever was fed for days that turned out unchanged
         return report
 
     paper_rows: dict[str, dict[str, Any]] = {}
+    stored_papers: dict[str, tuple[Any, ...]] = {}
+    documents: dict[str, Document] = {}
     entry_rows: list[dict[str, Any]] = []
+    stored_entries: list[tuple[Any, ...]] = []
     digest_rows: list[dict[str, Any]] = []
     now = dt.datetime.now(dt.UTC)
-    # SQLite searches its FTS5 table; a second copy of every summary there only took space.
-    with_search_text = connection.dialect.name != "sqlite"
     for item in changed:  # ascending dates: a paper's latest listing wins
-        seen: set[str] = set()
-        for paper in item.digest.papers:
-            key = paper_key(paper)
-            if key in seen:  # listed twice in one digest: keep the first, higher-ranked one
-                report.warnings.append(
-                    f"{item.digest.source}: {key} is listed twice; keeping the first listing"
-                )
-                continue
-            seen.add(key)
-            paper_rows[key] = paper_row(paper, with_search_text=with_search_text)
-            entry_rows.append(
-                {"day": item.digest.date, "rank": len(seen), "paper_key": key, "votes": paper.votes}
-            )
+        listing = item.listing(connection.dialect.name)
+        report.warnings += listing.duplicates
+        paper_rows.update(listing.papers)
+        stored_papers.update(listing.stored_papers)
+        documents.update(listing.documents)
+        entry_rows += listing.entries
+        stored_entries += listing.stored_entries
         digest_rows.append(
             {
                 "day": item.digest.date,
                 "source": item.digest.source,
                 "content_hash": item.content_hash,
-                "paper_count": len(seen),
+                "paper_count": len(listing.entries),
                 "imported_at": now,
             }
         )
@@ -108,13 +160,13 @@ def write_digests(connection: Connection, inputs: Sequence[DigestInput]) -> Impo
         connection.execute(delete(digest_entries).where(digest_entries.c.day.in_(chunk)))
         connection.execute(delete(digests).where(digests.c.day.in_(chunk)))
     existing = _existing_keys(connection, list(paper_rows))
-    _upsert_papers(connection, list(paper_rows.values()))
+    _upsert_papers(connection, list(paper_rows.values()), list(stored_papers.values()))
     connection.execute(insert(digests), digest_rows)
     if entry_rows:
-        connection.execute(insert(digest_entries), entry_rows)
+        _insert_many(connection, insert(digest_entries), entry_rows, stored_entries)
     orphans = _delete_orphans(connection)
-    if connection.dialect.name == "sqlite":
-        _refresh_fts(connection, list(paper_rows.values()), existing + orphans)
+    if index is not None:
+        index.finish(documents, existing + orphans)
     return report
 
 
@@ -125,7 +177,9 @@ def _existing_keys(connection: Connection, keys: Sequence[str]) -> list[str]:
     return found
 
 
-def _upsert_papers(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _upsert_papers(
+    connection: Connection, rows: list[dict[str, Any]], stored: list[tuple[Any, ...]]
+) -> None:
     if not rows:
         return
     dialect = connection.dialect.name
@@ -138,8 +192,49 @@ def _upsert_papers(connection: Connection, rows: list[dict[str, Any]]) -> None:
             f"database '{dialect}' is not supported; use SQLite or PostgreSQL"
         )
     columns = {name: statement.excluded[name] for name in rows[0] if name != "key"}
-    # One executemany of a compiled statement: compiling multi-row VALUES is far slower.
-    connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=columns), rows)
+    upsert = statement.on_conflict_do_update(index_elements=["key"], set_=columns)
+    _insert_many(connection, upsert, rows, stored)
+
+
+def _insert_many(
+    connection: Connection,
+    statement: Any,
+    rows: list[dict[str, Any]],
+    stored: list[tuple[Any, ...]],
+) -> None:
+    """One executemany of `statement` (compiling multi-row VALUES is far slower).
+
+    On SQLite the driver takes `stored`, the rows as `stored_row` made them: SQLAlchemy's own
+    per-row parameter work was a fifth of a large import, and the rows are made in advance.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execute(statement, rows)
+        return
+    table: Table = statement.table
+    names = [column.name for column in table.c]
+    compiled = statement.compile(dialect=connection.dialect, column_keys=names)
+    if list(compiled.positiontup or ()) != names:  # pragma: no cover - SQLAlchemy's own order
+        raise RuntimeError(f"unexpected parameter order for {table.name}: {compiled.positiontup}")
+    connection.exec_driver_sql(str(compiled), stored)
+
+
+def stored_row(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
+    """`row` as SQLite's driver takes it, in `table`'s column order.
+
+    Lists become JSON text, as the JSON columns store them; dates become ISO text, as
+    SQLAlchemy's SQLite `Date` does. Other values are str, int or None and pass as they are.
+    """
+    return tuple(_stored(row[column.name]) for column in table.c)
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, list):
+        return json_text(value)
+    if isinstance(value, dt.datetime):  # pragma: no cover - no such column is written this way
+        raise TypeError("datetime values go through SQLAlchemy")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _delete_orphans(connection: Connection) -> list[str]:
@@ -151,25 +246,6 @@ def _delete_orphans(connection: Connection) -> list[str]:
     for chunk in _chunks(orphans):
         connection.execute(delete(papers).where(papers.c.key.in_(chunk)))
     return orphans
-
-
-def _refresh_fts(connection: Connection, rows: list[dict[str, Any]], stale: list[str]) -> None:
-    """Replace the search documents of `stale` papers (updated or removed) and add `rows`."""
-    for chunk in _chunks(stale):
-        marks = ",".join(f":k{i}" for i in range(len(chunk)))
-        params = {f"k{i}": key for i, key in enumerate(chunk)}
-        statement = f"DELETE FROM paper_fts WHERE key IN ({marks})"  # noqa: S608 - placeholders only
-        connection.execute(text(statement), params)
-    documents = [
-        {
-            "k": row["key"],
-            "t": row["title"],
-            "a": ", ".join(row["authors"]),
-            "s": " ".join(section["text"] for section in row["sections"]),
-        }
-        for row in rows
-    ]
-    connection.execute(_FTS_INSERT, documents)
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:

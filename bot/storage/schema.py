@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 from sqlalchemy.exc import OperationalError
 
 from bot.errors import DigestBotError
@@ -14,6 +14,12 @@ _SQLITE_FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS paper_fts USING fts5("
     "key UNINDEXED, title, authors, summary, tokenize = 'unicode61 remove_diacritics 2')"
 )
+
+
+# FTS5 leaf pages of ~16 KB rather than ~4 KB: a fifth less work to index an import's summaries
+# (measured on the shared corpus), and searches still read a few pages. A setting of the index
+# itself, kept in its config table; indexes made before it keep working with the default.
+_FTS_PAGE_SIZE = 16000
 
 
 class SchemaVersionError(DigestBotError):
@@ -43,6 +49,15 @@ def ensure_schema(engine: Engine) -> None:
         )
 
 
+def _configure_fts(connection: Connection) -> None:
+    found = connection.execute(text("SELECT v FROM paper_fts_config WHERE k = 'pgsz'")).first()
+    if found is None:  # checked first, so that starting the bot on a set-up database writes nothing
+        connection.execute(
+            text("INSERT INTO paper_fts(paper_fts, rank) VALUES ('pgsz', :size)"),
+            {"size": _FTS_PAGE_SIZE},
+        )
+
+
 def _create(engine: Engine) -> int:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -52,6 +67,7 @@ def _create(engine: Engine) -> int:
         metadata.create_all(connection)
         if engine.dialect.name == "sqlite":
             connection.execute(text(_SQLITE_FTS))
+            _configure_fts(connection)
         found = connection.execute(select(schema_version.c.version)).scalars().all()
         if not found:
             connection.execute(insert(schema_version).values(version=SCHEMA_VERSION))
