@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from sqlalchemy import Engine
 from adapters.slack.client import make_web_client
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.publisher import SlackPublisher
-from bot.app.runner import DigestRunner
+from bot.app.runner import DigestRunner, Sleep
 from bot.archive import Archive
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger
+from bot.delivery.publisher import Publisher
 from bot.sources import HuggingFaceSource
 from config import BotSettings, ChannelConfig
 from config.settings import LiveSettings
@@ -165,21 +166,32 @@ def slack_runner(
     publisher = SlackPublisher(
         make_web_client(FAKE_BOT_TOKEN, slack.base_url), pacer=ChannelPacer(0), sleep=no_sleep
     )
+    sleep = WatchedSleep(clock, slack)
+    return hf_runner(database_engine, clock, hf, channel, {"slack": publisher}, sleep), sleep
+
+
+def hf_runner(
+    database_engine: Engine,
+    clock: Clock,
+    hf: DailyPapersAPI,
+    channel: ChannelConfig,
+    publishers: Mapping[str, Publisher],
+    sleep: Sleep,
+) -> DigestRunner:
+    """A runner on the Hugging Face API, with a 30-minute settle time and a day's live window."""
     settings = BotSettings(
         channels=[channel],
         data_dir=Path("/nonexistent"),
         live=LiveSettings(settle_minutes=30, refresh_minutes=30, window_hours=24),
     )
-    sleep = WatchedSleep(clock, slack)
-    runner = DigestRunner(
+    return DigestRunner(
         settings,
         Archive(database_engine),
         HuggingFaceSource(client=hf.client),
-        DeliveryEngine(DeliveryLedger(database_engine, "me", clock=clock), {"slack": publisher}),
+        DeliveryEngine(DeliveryLedger(database_engine, "me", clock=clock), publishers),
         clock=clock,
         sleep=sleep,
     )
-    return runner, sleep
 
 
 def chat_calls(slack: FakeSlackAPI, since: int = 0) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import discord
@@ -18,15 +17,20 @@ from sqlalchemy import Engine
 
 from adapters.discord.publisher import DiscordPublisher
 from bot.app.runner import DigestRunner
-from bot.archive import Archive
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.live import update_in_place
 from bot.formatter import FormatOptions
-from bot.sources import HuggingFaceSource
-from config import BotSettings, ChannelConfig
-from config.settings import LiveSettings
-from tests.app.test_live_slack import DAY, FIRE, LIST_CLOSED, NOTE, DailyPapersAPI, entry
+from config import ChannelConfig
+from tests.app.test_live_slack import (
+    DAY,
+    FIRE,
+    LIST_CLOSED,
+    NOTE,
+    DailyPapersAPI,
+    entry,
+    hf_runner,
+)
 from tests.app.test_runner import Clock, FakeSleep
 from tests.core.formatter.builders import make_digest, make_paper
 from tests.fakes.discord_api import FakeDiscordAPI, point_discord_py_at
@@ -109,20 +113,8 @@ def live_runner(
 ) -> tuple[DigestRunner, DailyPapersAPI, FakeSleep]:
     """A runner on the Hugging Face API (the list of 2025-01-09 starts empty) and Discord."""
     hf = DailyPapersAPI(clock)
-    settings = BotSettings(
-        channels=[channel],
-        data_dir=Path("/nonexistent"),
-        live=LiveSettings(settle_minutes=30, refresh_minutes=30, window_hours=24),
-    )
     sleep = FakeSleep(clock)
-    runner = DigestRunner(
-        settings,
-        Archive(database_engine),
-        HuggingFaceSource(client=hf.client),
-        DeliveryEngine(DeliveryLedger(database_engine, "me", clock=clock), {"discord": publisher}),
-        clock=clock,
-        sleep=sleep,
-    )
+    runner = hf_runner(database_engine, clock, hf, channel, {"discord": publisher}, sleep)
     return runner, hf, sleep
 
 
