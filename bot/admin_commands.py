@@ -26,6 +26,10 @@ NOT_A_DIGEST_CHANNEL = (
     "This channel gets no digest from this bot. Name a channel: /{name} <channel> "
     "(configured: {known})."
 )
+NOT_HERE = (
+    "'{channel}' is not a channel of this server: /{name} reaches only the digest channels "
+    "here (configured here: {known})."
+)
 # What `/digest-config` shows, in this order, with the word that changes each setting.
 SHOWN_SETTINGS: list[tuple[str, str]] = [
     ("time", "schedule"),
@@ -54,27 +58,38 @@ def _services(ctx: CommandContext, name: str) -> BotServices:
 
 def _channel(ctx: CommandContext, services: BotServices, name: str, words: list[str]) -> str:
     """The configured channel meant: named first (then dropped from `words`), else this one."""
-    assert ctx.caller is not None  # checked by _services
+    caller = ctx.caller
+    assert caller is not None  # checked by _services
     same_platform = [
         channel
         for channel in services.channels.names()
-        if ctx.caller.platform == "console"
-        or services.channels.base(channel).platform == ctx.caller.platform
+        if caller.platform == "console"
+        or services.channels.base(channel).platform == caller.platform
+    ]
+    here = [
+        channel
+        for channel in same_platform
+        if caller.channels_here is None
+        or services.channels.base(channel).target in caller.channels_here
     ]
     if words and words[0] in same_platform and words[0].lower() not in SETTING_WORDS:
+        if words[0] not in here:  # another server's channel: not this admin's to see or change
+            raise UserError(NOT_HERE.format(channel=words[0], name=name, known=_listed(here)))
         return words.pop(0)
     if words and words[0] in services.channels.names():
         platform = services.channels.base(words[0]).platform
         raise UserError(f"'{words[0]}' is a {platform} channel: use /{name} from {platform}.")
-    if ctx.caller.channel_id is not None:
-        found = services.channels.find(ctx.caller.platform, ctx.caller.channel_id)
-        if found is not None:
+    if caller.channel_id is not None:
+        found = services.channels.find(caller.platform, caller.channel_id)
+        if found is not None and found.name in here:
             return found.name
-    if len(same_platform) == 1:
-        return same_platform[0]
-    raise UserError(
-        NOT_A_DIGEST_CHANNEL.format(name=name, known=", ".join(same_platform) or "none")
-    )
+    if len(here) == 1:
+        return here[0]
+    raise UserError(NOT_A_DIGEST_CHANNEL.format(name=name, known=_listed(here)))
+
+
+def _listed(channels: list[str]) -> str:
+    return ", ".join(channels) or "none"
 
 
 def _when(moment: dt.datetime, zone: str, now: dt.datetime) -> str:

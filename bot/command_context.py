@@ -31,6 +31,10 @@ class Caller:
     user_id: str
     channel_id: str | None = None
     is_admin: bool = False
+    # Where one bot serves several separate communities (a Discord bot in several servers): the
+    # platform channel ids of the caller's one, so that its admins reach only its channels.
+    # None: every configured channel of the platform is the caller's (one Slack workspace).
+    channels_here: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

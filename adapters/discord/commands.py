@@ -187,7 +187,21 @@ def _caller(interaction: discord.Interaction, admin_roles: Sequence[int]) -> Cal
         is_admin=permissions.administrator
         or permissions.manage_guild
         or bool(roles & set(admin_roles)),
+        channels_here=_channels_here(interaction),
     )
+
+
+def _channels_here(interaction: discord.Interaction) -> frozenset[str] | None:
+    """The ids of the caller's server's channels and threads, if the bot is in several servers.
+
+    A Manage Server permission in one server must not reach the digest channels of another.
+    """
+    if len(interaction.client.guilds) <= 1:
+        return None
+    guild = interaction.guild
+    if guild is None:  # a DM: no server's channels are the caller's to manage
+        return frozenset()
+    return frozenset(str(place.id) for place in (*guild.channels, *guild.threads))
 
 
 async def sync_commands(tree: app_commands.CommandTree[Any], guild_ids: Sequence[int]) -> None:

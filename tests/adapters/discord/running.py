@@ -43,15 +43,18 @@ async def running_adapter(
     services: BotServices,
     guild: str,
     admin_roles: Sequence[int] = (),
+    other_guilds: Sequence[str] = (),
 ) -> AsyncIterator[DiscordAdapter]:
-    """The adapter logged in, on the gateway, its commands synced to `guild`."""
+    """The adapter logged in, on the gateway, its commands synced to `guild` (and the others)."""
 
     def context(caller: Caller | None = None) -> CommandContext:
         return CommandContext(archive, TODAY, caller=caller, services=services)
 
     settings = BotSettings(
         discord=DiscordSettings(
-            guild_ids=[int(guild)], api_base_url=api.api_base, admin_roles=list(admin_roles)
+            guild_ids=[int(g) for g in (guild, *other_guilds)],
+            api_base_url=api.api_base,
+            admin_roles=list(admin_roles),
         ),
         discord_bot_token=SecretStr(api.token),
     )

@@ -80,3 +80,29 @@ async def test_the_commands_are_synced_with_their_options(
     commands = {c["name"]: c for c in api.guild_commands[guild]}
     assert {"digest-status", "digest-config"} <= set(commands)
     assert [o["name"] for o in commands["digest-config"]["options"]] == ["settings"]
+
+
+async def test_a_manager_of_another_server_reaches_none_of_this_servers_channels(
+    api: FakeDiscordAPI, sample_archive: Archive
+) -> None:
+    papers_club = api.add_guild("Papers Club")
+    lab_channel = api.add_channel(papers_club, "daily-papers")
+    elsewhere = api.add_guild("Another Server")
+    general = api.add_channel(elsewhere, "general")
+    lab = ChannelConfig(name="lab", platform="discord", target=lab_channel, top_n=5)
+    services = bot_services(sample_archive, [lab])
+    manager = {"permissions": MEMBER_PERMISSIONS | MANAGE_GUILD}
+    async with running_adapter(
+        api, sample_archive, services, papers_club, other_guilds=[elsewhere]
+    ):
+        _, unnamed = await ask(api, "digest-config", {"settings": "top 1"}, general, **manager)
+        _, named = await ask(api, "digest-config", {"settings": "lab top 1"}, general, **manager)
+        _, status = await ask(api, "digest-status", {"channel": "lab"}, general, **manager)
+        _, at_home = await ask(api, "digest-config", {"settings": "top 2"}, lab_channel, **manager)
+    assert "This channel gets no digest from this bot" in unnamed
+    assert "(configured: none)" in unnamed  # nor does it learn the other server's channels
+    assert "'lab' is not a channel of this server" in named
+    assert "'lab' is not a channel of this server" in status
+    assert "Digest status" not in status
+    assert "lab: changed top_n = 2" in at_home  # in its own server, the same manager may
+    assert services.channels.get("lab").top_n == 2
