@@ -297,7 +297,7 @@ class DiscordPublisher:
                 "https://discord.com/api/webhooks/ID/TOKEN",
                 permanent=True,
             ) from None
-        config = self.channels.get(key.channel)
+        config = self.channels.get(key.config_channel)  # a weekly post: its channel's looks
         looks: dict[str, Any] = {}
         if config is not None and config.webhook_username:
             looks["username"] = config.webhook_username

@@ -176,9 +176,14 @@ class DigestRunner:
         window = dt.timedelta(hours=self.settings.live.window_hours)
         if not self.source.live or window <= dt.timedelta(0):
             return {}
-        recent = self.engine.ledger.done_since(self.clock() - window)
-        updated: dict[str, list[dt.date]] = {}
         configured = set(self.channels.names())
+        # Daily digests only: a weekly post (`<channel>#weekly`) is not one day's list.
+        recent = [
+            record
+            for record in self.engine.ledger.done_since(self.clock() - window)
+            if record.channel in configured
+        ]
+        updated: dict[str, list[dt.date]] = {}
         for day in sorted({record.day for record in recent}):
             try:
                 fetched = await self.fetch(day)
@@ -192,7 +197,7 @@ class DigestRunner:
             if digest is None:
                 continue
             for record in recent:
-                if record.day != day or record.channel not in configured:
+                if record.day != day:
                     continue
                 target = self.target(self.channels.get(record.channel))
                 if await update_in_place(self.engine, target, digest) == "updated":

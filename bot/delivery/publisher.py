@@ -26,11 +26,18 @@ class DeliveryKey:
     that succeeded just before a crash can be recognised after the restart.
     """
 
-    channel: str  # the configured channel name, unique in the config
+    # The delivery's name in the ledger: the configured channel's name (unique in the config),
+    # or `<name>#<kind>` for the channel's other posts, e.g. `research#weekly`.
+    channel: str
     day: dt.date
     # Above 1, an earlier attempt may have sent a message and crashed before recording it:
     # adapters that can look their own messages up do so before sending again.
     attempt: int = 1
+
+    @property
+    def config_channel(self) -> str:
+        """The configured channel whose settings apply (names cannot contain `#`)."""
+        return self.channel.partition("#")[0]
 
     def part(self, index: int) -> str:
         """A short stable id for the `index`-th platform message of this delivery."""

@@ -160,7 +160,7 @@ async def test_the_weekly_post_ranks_the_week_before_once(database_engine: Engin
     runner.archive.import_files(iter_digest_files(SAMPLE_ARCHIVE_DIR))  # as `run` does at start
     assert await runner.run_weekly(weekly, monday) == "delivered"
     assert "Top 3 of the week — 2025-01-06 … 2025-01-12" in out.getvalue()
-    assert "Towards System 2 Reasoning" in out.getvalue()  # the week's most-voted paper (43)
+    assert "Towards System 2 Reasoning" in out.getvalue()  # among the week's top 3
     assert await runner.run_weekly(weekly, monday) == "skipped"  # once per week
     # A week without digests posts nothing rather than an empty list.
     assert await runner.run_weekly(weekly, monday + dt.timedelta(days=14)) is None

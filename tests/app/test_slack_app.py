@@ -111,3 +111,20 @@ async def test_a_weekly_post_turned_on_and_off_in_chat_is_scheduled_at_once(
         assert (weekly.weekday(), weekly.hour, weekly.minute) == (4, 17, 0)  # Friday, UTC
         await slash(http, api, "/digest-config", "weekly off", user=ADMIN)
     assert app.scheduler.next_run("team#weekly") is None
+
+
+async def test_the_weekly_post_reaches_slack_once(
+    running: tuple[BotApp, str], api: FakeSlackAPI
+) -> None:
+    app, _ = running
+    team = app.runner.channels.get("team").model_copy(
+        update={"weekly_schedule": "0 9 * * mon", "weekly_top": 3}
+    )
+    monday = dt.datetime(2025, 1, 13, 9, 0, tzinfo=dt.UTC)
+    assert await app.runner.run_weekly(team, monday) == "delivered"
+    assert await app.runner.run_weekly(team, monday) == "skipped"  # once per week
+    (post,) = api.messages(DEFAULT_CHANNEL)
+    shown = json.dumps(post.blocks, ensure_ascii=False)
+    assert "Top 3 of the week — 2025-01-06 … 2025-01-12" in post.text + shown
+    assert "rStar-Math" in shown  # the week's most-voted (102) of the sample
+    assert post.replies == []

@@ -135,6 +135,25 @@ async def test_forum_channel_gets_a_post_holding_every_message(
     assert {m.thread_id for m in record.sent} == {thread["id"]}
 
 
+async def test_a_weekly_post_takes_its_channels_looks_and_forum_post(
+    api: FakeDiscordAPI, session: aiohttp.ClientSession
+) -> None:
+    forum_id = api.add_channel(api.add_guild(), "papers-forum", kind="forum")
+    hook = api.add_webhook(forum_id)
+    config = channel(thread_name="Daily Papers", webhook_username="Daily Papers Bot")
+    weekly = DeliveryKey(f"{KEY.channel}#weekly", dt.date(2025, 1, 12))
+    record = Recorder()
+
+    await publisher(session, config).publish(
+        hook.url, sample_post("single"), key=weekly, already_sent=[], record=record
+    )
+
+    (thread,) = api.threads_of(forum_id)
+    assert thread["name"] == "Daily Papers"
+    (message,) = api.messages_in(thread["id"])
+    assert message["author"]["username"] == "Daily Papers Bot"
+
+
 async def test_forum_resume_continues_in_the_recorded_post(
     api: FakeDiscordAPI, session: aiohttp.ClientSession
 ) -> None:
