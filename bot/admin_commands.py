@@ -122,6 +122,7 @@ def status_command(ctx: CommandContext, text: str) -> Message:
     channel = services.channels.get(name)
     facts = [
         Fact(name="Last delivery", value=_last_delivery(ctx, services, channel)),
+        *_unfinished(services, channel),
         Fact(name="Next run", value=_next_run(channel, ctx.now)),
         *_next_weekly(channel, ctx.now),
         Fact(name="Source", value=_source_health(services, channel, ctx.now)),
@@ -141,14 +142,25 @@ def _last_delivery(ctx: CommandContext, services: BotServices, channel: ChannelC
     day = record.day.isoformat()
     if digest is not None:
         day += f", {len(select_papers(digest, channel.format_options()))} papers"
-    if record.state == "done":
-        finished = record.finished_at or record.updated_at
-        return f"{day}, posted {_when(finished, channel.timezone, ctx.now)}"
+    finished = record.finished_at or record.updated_at
+    return f"{day}, posted {_when(finished, channel.timezone, ctx.now)}"
+
+
+def _unfinished(services: BotServices, channel: ChannelConfig) -> list[Fact]:
+    """A later day still being posted, failing or given up: why nothing newer arrived."""
+    record = services.ledger.last_delivery(channel.name, done=False)
+    if record is None or record.state == "done":
+        return []
+    day = record.day.isoformat()
     if record.state == "claimed":
-        return f"{day}: being posted now ({record.messages} messages so far)"
-    what = "failed, retried within the catch-up window" if record.state == "failed" else "given up"
-    error = f": {record.error}" if record.error else ""
-    return f"{record.day.isoformat()}: {what} after {record.attempts} attempt(s){error}"
+        value = f"{day}: being posted now ({record.messages} messages so far)"
+    else:
+        what = (
+            "failed, retried within the catch-up window" if record.state == "failed" else "given up"
+        )
+        error = f": {record.error}" if record.error else ""
+        value = f"{day}: {what} after {record.attempts} attempt(s){error}"
+    return [Fact(name="Latest attempt", value=value)]
 
 
 def _next_run(channel: ChannelConfig, now: dt.datetime) -> str:

@@ -163,7 +163,7 @@ class BotApp:
             return False, {"database": f"unavailable ({type(error).__name__})"}
         channels = {}
         for channel in self.settings.channels:
-            record = self.ledger.last_delivery(channel.name)
+            record = self.ledger.last_delivery(channel.name, done=False)  # a failure shows
             channels[channel.name] = (
                 None if record is None else {"date": record.day.isoformat(), "state": record.state}
             )

@@ -315,9 +315,11 @@ class DeliveryLedger:
         records = self._records(and_(deliveries.c.channel == channel, deliveries.c.day == day))
         return records[0] if records else None
 
-    def last_delivery(self, channel: str) -> DeliveryRecord | None:
+    def last_delivery(self, channel: str, *, done: bool = True) -> DeliveryRecord | None:
+        """The channel's latest finished delivery; with `done=False`, its latest of any state."""
+        where = deliveries.c.channel == channel
         records = self._records(
-            and_(deliveries.c.channel == channel, deliveries.c.state == DONE), latest=True
+            and_(where, deliveries.c.state == DONE) if done else where, latest=True
         )
         return records[0] if records else None
 

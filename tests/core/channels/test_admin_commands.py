@@ -74,6 +74,28 @@ def test_status_answers_why_and_when(sample_archive: Archive, services: BotServi
     assert "failing: HTTP 503 after 3 tries" in text
 
 
+def test_status_says_why_a_later_day_did_not_arrive(
+    sample_archive: Archive, services: BotServices
+) -> None:
+    done = services.ledger.claim("ml-papers", dt.date(2025, 1, 8))
+    assert done is not None
+    services.ledger.finish(done, 4)
+    failing = services.ledger.claim("ml-papers", dt.date(2025, 1, 9))
+    assert failing is not None
+    services.ledger.fail(failing, "Slack: channel_not_found", permanent=True)
+
+    _, text = ask(sample_archive, services, ADMIN, "digest-status")
+
+    assert "Last delivery: 2025-01-08, 3 papers, posted" in text
+    assert (
+        "Latest attempt: 2025-01-09: given up after 1 attempt(s): Slack: channel_not_found" in text
+    )
+    again = services.ledger.claim("ml-papers", dt.date(2025, 1, 10))
+    assert again is not None  # being posted at this moment
+    _, text = ask(sample_archive, services, ADMIN, "digest-status")
+    assert "Latest attempt: 2025-01-10: being posted now (0 messages so far)" in text
+
+
 def test_status_before_anything_happened(sample_archive: Archive, services: BotServices) -> None:
     ok, text = ask(sample_archive, services, ADMIN, "digest-status")
     assert ok
