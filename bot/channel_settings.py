@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,9 +72,10 @@ class SettingsChange:
 def parse_changes(current: ChannelConfig, text: str) -> dict[str, Any]:
     """The fields `text` sets, as raw values for `ChannelConfig` to validate.
 
-    Keyword lists take the rest of the line as comma-separated words, so they come last.
+    A keyword list is comma-separated phrases up to the next setting's word, so other settings
+    may follow it; a phrase holding such a word is quoted: `keywords add "mode collapse"`.
     """
-    words = text.split()
+    words = _words(text)
     changes: dict[str, Any] = {}
     position = 0
     while position < len(words):
@@ -82,9 +84,11 @@ def parse_changes(current: ChannelConfig, text: str) -> dict[str, Any]:
         if field is None or field not in ChannelConfig.model_fields:
             raise UserError(f"'{words[position]}' is not a setting. Usage: {USAGE}")
         if field in ("include_keywords", "exclude_keywords"):
+            end = _list_end(words, position)
             base = changes.get(field, getattr(current, field))
-            changes[field] = _edit_list(word, list(base), words[position + 1 :])
-            break
+            changes[field] = _edit_list(word, list(base), words[position + 1 : end])
+            position = end
+            continue
         if position + 1 >= len(words):
             raise UserError(f"{word}: give a value, e.g. {_example(word)}")
         if word == "weekly":
@@ -95,6 +99,32 @@ def parse_changes(current: ChannelConfig, text: str) -> dict[str, Any]:
         changes[field] = _value(word, value, current)
         position += 2
     return changes
+
+
+def _words(text: str) -> list[str]:
+    # Double quotes group words; apostrophes are ordinary letters (what's, LLM's). Chat clients
+    # turn typed quotes into curly ones.
+    lexer = shlex.shlex(text.translate(str.maketrans("“”", '""')), posix=True)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'
+    lexer.escape = ""
+    try:
+        return list(lexer)
+    except ValueError:
+        raise UserError(f"A quote is not closed in '{text}'. Usage: {USAGE}") from None
+
+
+def _list_end(words: Sequence[str], position: int) -> int:
+    """Where the keyword list starting at `position` ends: at the next setting's word.
+
+    The word after `add`/`remove` always belongs to the list, so `keywords add top` adds "top".
+    """
+    action = words[position + 1].lower() if position + 1 < len(words) else ""
+    first = position + (2 if action == "clear" else 3)
+    for index in range(first, len(words)):
+        if words[index].lower() in SETTING_WORDS:
+            return index
+    return len(words)
 
 
 def _example(word: str) -> str:

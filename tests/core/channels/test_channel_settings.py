@@ -137,3 +137,22 @@ def test_the_weekly_post_is_set_by_day_and_time_or_turned_off(database_engine: E
         with pytest.raises(UserError) as error:
             channels.change("ml-papers", words, by="u")
         assert expected in str(error.value)
+
+
+def test_other_settings_may_follow_a_keyword_list(database_engine: Engine) -> None:
+    channels = registry(database_engine)
+    change = channels.change("ml-papers", "keywords add diffusion language ko mode single", by="u")
+    assert change.changed == {
+        "include_keywords": ["agent", "diffusion"],  # "agent" from the config file
+        "language": "ko",
+        "mode": "single",
+    }
+    # A phrase holding a setting's word is quoted (typed quotes may arrive curly); apostrophes
+    # are letters.
+    change = channels.change(
+        "ml-papers", "keywords add “mode collapse”, LLM's tricks top 4", by="u"
+    )
+    assert change.config.include_keywords == ["agent", "diffusion", "mode collapse", "LLM's tricks"]
+    assert change.config.top_n == 4
+    with pytest.raises(UserError, match="A quote is not closed"):
+        channels.change("ml-papers", 'exclude add "survey', by="u")
