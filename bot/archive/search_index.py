@@ -48,6 +48,7 @@ class SearchIndexWriter:
         self._rows_per_statement = max(1, limit // 5)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
         self._pending: Future[None] | None = None
+        self._threaded = self._usable_from_worker()
 
     def feed(self, documents: Iterable[Document]) -> None:
         """Index these documents in the background; a key fed before in this import is skipped."""
@@ -60,7 +61,9 @@ class SearchIndexWriter:
             self._next_rowid += 1
         statements = self._statements(rows)  # built here: the worker should hardly need the GIL
         self.wait()
-        if statements:
+        if not self._threaded:
+            self._execute(statements)
+        elif statements:
             self._pending = self._worker.submit(self._execute, statements)
 
     @property
@@ -97,6 +100,13 @@ class SearchIndexWriter:
             )
         self._insert(added)
         self._fed = {}
+
+    def _usable_from_worker(self) -> bool:
+        try:
+            self._worker.submit(self._dbapi.execute, "SELECT 1").result()
+        except sqlite3.ProgrammingError:  # bound to its thread (check_same_thread, `sqlite://`)
+            return False
+        return True
 
     def close(self) -> None:
         self.wait()

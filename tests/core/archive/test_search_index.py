@@ -19,7 +19,9 @@ from sqlalchemy import text
 from bot.archive import Archive
 from bot.archive.importing import DigestInput, write_digests
 from bot.archive.search_index import Document, paper_document, search_index
+from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.models import Digest, Paper, Section
+from bot.sources import iter_digest_files
 from bot.storage import create_database_engine, sqlite_url
 from tests.core.archive.test_archive import count, digest_text, write
 
@@ -201,3 +203,11 @@ def test_the_import_leaves_its_checkpoint_to_the_next_write(tmp_path: Path) -> N
     with archive.engine.begin() as connection:  # any later write checkpoints it
         connection.execute(text("CREATE TABLE later_write (x INTEGER)"))
     assert database.stat().st_size > 10_000_000
+
+
+def test_a_connection_bound_to_its_thread_is_indexed_inline() -> None:
+    archive = Archive(create_database_engine("sqlite://"))  # in memory: check_same_thread
+    files = iter_digest_files(SAMPLE_ARCHIVE_DIR)
+    assert archive.import_files(files).papers == 18  # the sample: 5 + 6 + 7
+    assert indexed(archive) == expected(archive)
+    assert archive.search("diffusion")
