@@ -4,7 +4,8 @@
 
 Prints files, papers, wall seconds and papers/s for the import (parse + write + full-text
 index, one transaction) into a fresh SQLite, `--runs` times (3), each run's figure and their
-median; then p50/p99 of in-process `paper` and `top` lookups. `--breakdown` also prints where
+median; then p50/p99 of in-process `paper` and `top` lookups. A fixed pure-Python loop is timed
+first, to tell a slow moment of a shared machine from a slow import. `--breakdown` also prints where
 the import's time went: parsing alone, indexing alone, the SQL statements the main thread ran
 (the search index is written by a worker thread meanwhile), the commit and the database's size.
 """
@@ -85,6 +86,15 @@ def breakdown(files: Sequence[tuple[dt.date, Path]], data_dir: Path) -> None:
     print(f"breakdown: database file {size / 1e6:.1f} MB")
 
 
+def reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this (shared) machine is right now."""
+    began = time.perf_counter()
+    total = 0
+    for number in range(5_000_000):
+        total += number
+    return time.perf_counter() - began
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
@@ -96,6 +106,7 @@ def main() -> int:
     if args.breakdown:
         with tempfile.TemporaryDirectory() as data_dir:
             breakdown(files, Path(data_dir))
+    print(f"reference loop (machine speed): {reference_loop():.3f} s")
     timings: list[float] = []
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory() as data_dir:
