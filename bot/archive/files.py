@@ -42,6 +42,7 @@ def import_files(
         connection.begin(),
         search_index(connection) as index,
     ):
+        dialect = connection.dialect.name
         unindexed: list[DigestInput] = []
         for done, (day, path) in enumerate(files, start=1):
             data = path.read_bytes()
@@ -55,13 +56,12 @@ def import_files(
                     failed.append(str(error))
                 else:
                     item = DigestInput(digest, content_hash)
-                    item.listing(connection.dialect.name)  # built now, while the worker indexes
+                    item.listing(dialect)  # built now, while the worker indexes
                     inputs.append(item)
                     unindexed.append(item)
             # Whatever was parsed since goes to the worker as soon as it is free: no waiting
             # here, and as few hand-offs (each one a wait for the GIL) as keep it busy.
             if index is not None and unindexed and (not index.busy or done == len(files)):
-                dialect = connection.dialect.name
                 index.feed(
                     doc for item in unindexed for doc in item.listing(dialect).documents.values()
                 )

@@ -65,8 +65,8 @@ def _listing(digest: Digest, dialect: str) -> Listing:
             )
             continue
         row = paper_row(paper, with_search_text=not on_sqlite)
-        entry = {"day": digest.date, "rank": len(listing.entries) + 1, "paper_key": key}
-        entry["votes"] = paper.votes
+        rank = len(listing.entries) + 1
+        entry = {"day": digest.date, "rank": rank, "paper_key": key, "votes": paper.votes}
         listing.papers[key] = row
         listing.entries.append(entry)
         if on_sqlite:

@@ -52,13 +52,12 @@ class SearchIndexWriter:
 
     def feed(self, documents: Iterable[Document]) -> None:
         """Index these documents in the background; a key fed before in this import is skipped."""
-        rows: list[tuple[int, *Document]] = []
+        fresh: dict[str, Document] = {}  # the first listing of each key not fed before
         for doc in documents:
-            if doc[0] in self._fed:
-                continue
-            self._fed[doc[0]] = (self._next_rowid, doc)
-            rows.append((self._next_rowid, *doc))
-            self._next_rowid += 1
+            if doc[0] not in self._fed:
+                fresh.setdefault(doc[0], doc)
+        rows = self._numbered(list(fresh.values()))
+        self._fed.update((row[1], (row[0], row[1:])) for row in rows)
         statements = self._statements(rows)  # built here: the worker should hardly need the GIL
         self.wait()
         if not self._threaded:
@@ -81,25 +80,23 @@ class SearchIndexWriter:
         """Leave exactly the `wanted` documents, replacing the old ones of the `stale` keys."""
         self.wait()
         dropped = [rowid for key, (rowid, doc) in self._fed.items() if wanted.get(key) != doc]
-        added: list[tuple[int, *Document]] = []
-        for key, doc in wanted.items():
-            fed = self._fed.get(key)
-            if fed is None or fed[1] != doc:
-                added.append((self._next_rowid, *doc))
-                self._next_rowid += 1
-        for start in range(0, len(dropped), _KEYS_PER_DELETE):
-            chunk = dropped[start : start + _KEYS_PER_DELETE]
-            marks = ",".join("?" * len(chunk))
-            self._dbapi.execute(f"DELETE FROM paper_fts WHERE rowid IN ({marks})", chunk)  # noqa: S608 - placeholders only
-        for start in range(0, len(stale), _KEYS_PER_DELETE):
-            keys = stale[start : start + _KEYS_PER_DELETE]
-            marks = ",".join("?" * len(keys))
-            self._dbapi.execute(
-                f"DELETE FROM paper_fts WHERE rowid < ? AND key IN ({marks})",  # noqa: S608 - placeholders only
-                (self._first_new, *keys),
-            )
-        self._insert(added)
+        missing = [doc for key, doc in wanted.items() if self._fed.get(key, (0, None))[1] != doc]
+        self._delete("rowid IN ({marks})", (), dropped)
+        self._delete("rowid < ? AND key IN ({marks})", (self._first_new,), stale)
+        self._execute(self._statements(self._numbered(missing)))
         self._fed = {}
+
+    def _numbered(self, documents: Sequence[Document]) -> list[tuple[Any, ...]]:
+        """`documents` as rows with this import's next rowids."""
+        first = self._next_rowid
+        self._next_rowid += len(documents)
+        return [(first + offset, *doc) for offset, doc in enumerate(documents)]
+
+    def _delete(self, where: str, before: tuple[Any, ...], values: Sequence[Any]) -> None:
+        for start in range(0, len(values), _KEYS_PER_DELETE):
+            chunk = values[start : start + _KEYS_PER_DELETE]
+            condition = where.format(marks=",".join("?" * len(chunk)))
+            self._dbapi.execute(f"DELETE FROM paper_fts WHERE {condition}", (*before, *chunk))  # noqa: S608 - placeholders only
 
     def _usable_from_worker(self) -> bool:
         try:
@@ -111,9 +108,6 @@ class SearchIndexWriter:
     def close(self) -> None:
         self.wait()
         self._worker.shutdown()
-
-    def _insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self._execute(self._statements(rows))
 
     def _statements(self, rows: Sequence[tuple[Any, ...]]) -> list[tuple[str, list[Any]]]:
         # Multi-row VALUES rather than executemany: one GIL-free step per statement, not per row.

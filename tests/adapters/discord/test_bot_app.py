@@ -1,5 +1,5 @@
-"""The whole bot with a Discord channel on the fake Discord API: settings changed in chat apply
-at once, the channel's run rescheduled without a restart."""
+"""The whole bot with a Discord channel on the fake Discord API (the `api` fixture of this
+folder): settings changed in chat apply at once, the channel rescheduled without a restart."""
 
 from __future__ import annotations
 
@@ -17,16 +17,9 @@ from bot.app.main import BotApp
 from config import BotSettings, ChannelConfig
 from config.settings import DiscordSettings
 from tests.adapters.discord.test_admin_commands import MANAGE_GUILD, ask
-from tests.fakes.discord_api import MEMBER_PERMISSIONS, FakeDiscordAPI, point_discord_py_at
+from tests.fakes.discord_api import MEMBER_PERMISSIONS, FakeDiscordAPI
 
 MANAGER = {"permissions": MEMBER_PERMISSIONS | MANAGE_GUILD}
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeDiscordAPI]:
-    async with FakeDiscordAPI() as fake:
-        with point_discord_py_at(fake):
-            yield fake
 
 
 @pytest.fixture
