@@ -9,16 +9,9 @@ import pytest
 from adapters.slack.client import make_web_client
 from adapters.slack.permissions import SlackAdmins
 from tests.fakes.slack_api import FAKE_BOT_TOKEN, FakeSlackAPI
+from tests.fakes.test_slack_api import ManualClock as Clock
 
 ADMIN, MEMBER, GROUPIE = "U0ADMIN0001", "U0MEMBER001", "U0GROUP0001"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
