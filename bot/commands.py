@@ -40,6 +40,19 @@ TOP_MAX = 25
 SEARCH_LIMIT = 10
 
 
+def parse_day(text: str, today: dt.date) -> dt.date:
+    """YYYY-MM-DD, `today` or `yesterday` as a date; the one reading of a day a person types."""
+    word = text.strip().lower()
+    if word in {"today", "yesterday"}:
+        return today - dt.timedelta(days=1 if word == "yesterday" else 0)
+    try:
+        return dt.date.fromisoformat(word)
+    except ValueError:
+        raise UserError(
+            f"'{text}' is not a date. Use YYYY-MM-DD (e.g. 2025-01-09), 'today' or 'yesterday'."
+        ) from None
+
+
 def resolve_day(ctx: CommandContext, text: str | None) -> dt.date:
     """A day the archive has: given as YYYY-MM-DD, `today` or `yesterday`; none means the latest."""
     word = (text or "").strip().lower()
@@ -51,15 +64,7 @@ def resolve_day(ctx: CommandContext, text: str | None) -> dt.date:
                 "bundled sample; `digest-bot import DIR|URL` your own)."
             )
         return latest
-    if word in {"today", "yesterday"}:
-        day = ctx.today - dt.timedelta(days=1 if word == "yesterday" else 0)
-    else:
-        try:
-            day = dt.date.fromisoformat(word)
-        except ValueError:
-            raise UserError(
-                f"'{text}' is not a date. Use YYYY-MM-DD (e.g. 2025-01-09), 'today' or 'yesterday'."
-            ) from None
+    day = parse_day(text or "", ctx.today)
     if ctx.archive.get_digest(day) is None:
         raise DigestNotFound(f"No digest for {day.isoformat()}. {_archive_span(ctx.archive)}")
     return day
@@ -200,6 +205,12 @@ def help_message(name: str | None = None) -> Message:
     return format_notice("\n".join(lines))
 
 
+def unknown_command(name: str) -> Message:
+    """A command we do not have: say so in one line, with the names, not the whole help."""
+    names = ", ".join(f"/{spec}" for spec in COMMANDS)
+    return format_notice(f"Unknown command /{name[:40]}. Commands: {names}. /help shows how.")
+
+
 def run_command(ctx: CommandContext, name: str, text: str = "") -> CommandResult:
     """Run one command by name with the user's words; never raises."""
     name = name.strip().lstrip("/").lower()
@@ -213,8 +224,8 @@ def run_command(ctx: CommandContext, name: str, text: str = "") -> CommandResult
 def _run_command(ctx: CommandContext, name: str, text: str) -> CommandResult:
     spec = COMMANDS.get(name)
     if spec is None:
-        if name != "help":
-            return CommandResult(help_message(), ok=False)
+        if name not in {"", "help"}:
+            return CommandResult(unknown_command(name), ok=False)
         return CommandResult(help_message(text.strip().lstrip("/") or None), ok=True)
     if text.strip().lower() == "help":
         return CommandResult(help_message(name), ok=True)

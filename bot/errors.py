@@ -41,6 +41,26 @@ class SourceError(DigestBotError):
     """The digest source could not be read (network down, server errors after every retry)."""
 
 
+class SourceUnreachable(SourceError):
+    """No answer from the source's host (connection failed or timed out); `host` names it.
+
+    A range import stops after a few of these in a row instead of trying every remaining day.
+    """
+
+    def __init__(self, message: str, *, host: str) -> None:
+        super().__init__(message)
+        self.host = host
+
+
+class DatabaseUnavailable(DigestBotError):
+    """The database cannot be reached or written (server down, wrong password, full disk,
+    read-only file). Not a `UserError`: chat users get the generic reply, the operator the line."""
+
+
+class ArchiveBusy(DatabaseUnavailable):
+    """Another process (an import) kept the archive's write lock longer than an import waits."""
+
+
 class ConfigError(DigestBotError):
     """One or more problems in the configuration, each naming the key and what is allowed."""
 
@@ -54,6 +74,18 @@ class DeliveryError(DigestBotError):
 
     `permanent` errors (the bot is not in the channel, the channel is gone, the token is revoked)
     are not retried until the configuration changes; the others are retried later.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class PlatformUnavailable(DigestBotError):
+    """A platform's bot connection could not start (refused token, outage, unreachable host).
+
+    The message is one line saying what to fix. `permanent` refusals (a token the platform
+    rejects) are not retried until a restart; the others are retried while the bot runs.
     """
 
     def __init__(self, message: str, *, permanent: bool = False) -> None:

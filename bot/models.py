@@ -8,6 +8,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.arxiv import parse_arxiv_id
 
+# The archive stores a day's votes in an INTEGER column, 32-bit on PostgreSQL (SQLite's 64-bit
+# limit is higher); a count past it, or below zero, is a broken digest, not a popular paper.
+MAX_VOTES = 2**31 - 1
+
+
+def votes_in_range(votes: int) -> bool:
+    """Whether `votes` is a vote count the archive can hold (0 to `MAX_VOTES`)."""
+    return 0 <= votes <= MAX_VOTES
+
+
+def out_of_range_votes(value: object) -> str:
+    """The warning for a vote count outside 0 to `MAX_VOTES`; the count is kept as unknown."""
+    if isinstance(value, int) and value.bit_length() > 1000:
+        # str() of a huge int is slow, and refused past 4300 digits.
+        shown = f"(a number of about {int(value.bit_length() * 0.30103)} digits)"
+    else:
+        text = str(value)
+        shown = text if len(text) <= 24 else f"{text[:20]}… ({len(text)} digits)"
+    return f"vote count {shown} is out of range (0 to {MAX_VOTES}); kept as unknown"
+
 
 class Section(BaseModel):
     """One summary bullet; `label` is e.g. "What's New", or None for a free-form bullet."""

@@ -20,11 +20,15 @@ from markdown_it.rules_inline import StateInline
 
 from bot.arxiv import try_parse_arxiv_id
 from bot.errors import DigestParseError
-from bot.models import Digest, Paper, ParseWarning, Section
+from bot.models import Digest, Paper, ParseWarning, Section, out_of_range_votes, votes_in_range
+from bot.reading import decode_digest, normalise_newlines
 
 HF_BASE_URL = "https://huggingface.co"
 
-_DAY_HEADING = re.compile(r"^##\s+Daily Papers\s*\((?P<date>[^)]*)\)\s*$", re.IGNORECASE)
+# A heading as an author may type it: indented by spaces or a tab, `#` marks then any blank
+# (a tab, a no-break space); `###[title](link)` without the blank still names a paper.
+_HEADING = re.compile(r"^[ \t]*(?:(?P<marks>#{1,3})\s+|(?P<tight>###)(?=\[))(?P<text>.*)$")
+_DAY_TITLE = re.compile(r"^Daily Papers\s*\((?P<date>[^)]*)\)\s*$", re.IGNORECASE)
 _VOTE = re.compile(r"^Votes?\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 _AUTHORS = re.compile(r"^Authors?\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 _IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]*)[^)]*\)\s*$")
@@ -89,16 +93,21 @@ class _DigestReader:
             self.current = None
 
     def read(self, text: str) -> None:
-        for number, raw in enumerate(text.splitlines(), start=1):
+        # Only "\n" ends a line (see `bot.reading`): `splitlines` also split titles at U+2028,
+        # form feeds and the like, and numbered lines differently from every editor.
+        for number, raw in enumerate(text.split("\n"), start=1):
             line = raw.rstrip()
-            if not line.strip():
+            if not line:
                 continue
-            if line.startswith("### "):
+            if line[0] in "# \t" and (heading := _HEADING.match(line)):
                 self.finish_paper()
-                self.read_heading(number, line[4:].strip())
-            elif line.startswith("## ") or line.startswith("# "):
-                self.finish_paper()
-                self.read_day_heading(number, line)
+                if heading["tight"]:
+                    self.warn(number, "a space is missing after '###'; read as a paper heading")
+                marks = heading["marks"] or heading["tight"]
+                if len(marks) == 3:
+                    self.read_heading(number, heading["text"].strip())
+                else:
+                    self.read_day_heading(number, marks, heading["text"].strip())
             elif self.current is None:
                 if not line.startswith("#"):
                     self.warn(number, "text outside any paper was ignored")
@@ -106,10 +115,10 @@ class _DigestReader:
                 self.read_paper_line(number, line, self.current)
         self.finish_paper()
 
-    def read_day_heading(self, number: int, line: str) -> None:
-        match = _DAY_HEADING.match(line)
+    def read_day_heading(self, number: int, marks: str, title: str) -> None:
+        match = _DAY_TITLE.match(title) if marks == "##" else None
         if match is None:
-            self.warn(number, f"unexpected heading ignored: {line[:80]!r}")
+            self.warn(number, f"unexpected heading ignored: {f'{marks} {title}'[:80]!r}")
             return
         try:
             self.dates.append((number, dt.date.fromisoformat(match["date"].strip())))
@@ -147,7 +156,8 @@ class _DigestReader:
             # HTML such as `<div><video controls src=…>` repeats the video link; it is not summary.
             if draft.video_url is None and (video := _HTML_VIDEO_SRC.search(stripped)):
                 draft.video_url = _absolute(video["url"])
-        elif (bullet := _BULLET.match(line)) and not bullet["indent"]:
+        elif (bullet := _BULLET.match(line)) and bullet["indent"] in {"", " "}:
+            # One space is not a nested bullet yet (Markdown nests from the marker's width).
             draft.sections.append(list(_read_bullet(bullet["body"])))
         elif draft.sections:
             # A nested bullet or a wrapped line continues the bullet above it.
@@ -160,10 +170,14 @@ class _DigestReader:
         if value in {"-", ""}:
             return None
         try:
-            return int(value.replace(",", ""))
-        except ValueError:
+            votes = int(value.replace(",", ""))
+        except ValueError:  # also past 4300 digits, Python's limit for int(str)
             self.warn(number, f"vote count {value[:40]!r} is not a number; kept as unknown")
             return None
+        if not votes_in_range(votes):
+            self.warn(number, out_of_range_votes(votes))
+            return None
+        return votes
 
 
 def _split_link(heading: str) -> tuple[str, str | None]:
@@ -211,29 +225,37 @@ def _read_bullet(body: str) -> tuple[str | None, str]:
 
 
 def parse_digest(text: str, source: str = "<text>", *, day: dt.date | None = None) -> Digest:
-    """Parse one digest file's text; `day` (e.g. from the file name) is used if no heading has one.
+    """Parse one digest file's text; `day` is the day it is for (its file name's or URL's date).
 
+    `day` wins over a heading's date, with a warning: a file `2025-01-13.md` whose heading says
+    2025-01-10 must never replace 2025-01-10. Without `day`, the first heading's date is used.
     Raises `DigestParseError` when the text holds no digest at all.
     """
     reader = _DigestReader(source)
-    reader.read(text.replace("\x00", ""))
+    reader.read(normalise_newlines(text.replace("\x00", "")))
     if not reader.dates and not reader.papers:
         raise DigestParseError(
             "no digest found: expected a '## Daily Papers (YYYY-MM-DD)' heading followed by "
             "'### [title](https://arxiv.org/abs/ID)' paper headings",
             source=source,
         )
-    digest_day = reader.dates[0][1] if reader.dates else day
+    digest_day = day or (reader.dates[0][1] if reader.dates else None)
     if digest_day is None:
         raise DigestParseError(
             "no date: add a '## Daily Papers (YYYY-MM-DD)' heading or name the file YYYY-MM-DD.md",
             source=source,
         )
-    for number, other in reader.dates[1:]:
-        if other != digest_day:
+    for index, (number, other) in enumerate(reader.dates):
+        if other == digest_day:
+            continue
+        if index == 0:
+            reader.warn(
+                number,
+                f"heading says {other} but the file name (or URL) says {digest_day}; "
+                f"read as {digest_day}, {other} is left as it is",
+            )
+        else:
             reader.warn(number, f"section dated {other} is read as part of {digest_day}")
-    if day is not None and reader.dates and day != digest_day:
-        reader.warn(reader.dates[0][0], f"heading says {digest_day} but the file is for {day}")
     return Digest(date=digest_day, papers=reader.papers, source=source, warnings=reader.warnings)
 
 
@@ -252,19 +274,23 @@ def date_from_path(path: Path) -> dt.date | None:
         return None
 
 
-def parse_file(path: Path) -> Digest:
-    """Parse a digest file; bytes that are not UTF-8 are replaced and reported as a warning."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DigestParseError(f"cannot read file: {error.strerror}", source=str(path)) from None
-    try:
-        text = data.decode("utf-8-sig")
-        bad_bytes = False
-    except UnicodeDecodeError:
-        text, bad_bytes = data.decode("utf-8", errors="replace"), True
-    digest = parse_digest(text, str(path), day=date_from_path(path))
-    if bad_bytes:
-        warning = ParseWarning(source=str(path), line=1, message="file is not valid UTF-8")
-        digest.warnings.insert(0, warning)
+def parse_digest_bytes(data: bytes, source: str, *, day: dt.date | None = None) -> Digest:
+    """Parse a digest as read from a file or a URL, decoded by `bot.reading.decode_digest`."""
+    text, warnings = decode_digest(data, source)
+    digest = parse_digest(text, source, day=day)
+    digest.warnings[:0] = warnings
     return digest
+
+
+def read_digest_file(path: Path) -> bytes:
+    """A digest file's bytes; DigestParseError naming the file when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:  # no permission, a folder named *.md, removed since it was listed
+        reason = error.strerror or type(error).__name__
+        raise DigestParseError(f"cannot read the file ({reason})", source=str(path)) from None
+
+
+def parse_file(path: Path) -> Digest:
+    """Parse a digest file; its name's date (YYYY-MM-DD.md) is the day it is for."""
+    return parse_digest_bytes(read_digest_file(path), str(path), day=date_from_path(path))

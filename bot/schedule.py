@@ -6,10 +6,13 @@ touches one file.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import difflib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -23,10 +26,28 @@ def time_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"'{name}' is not a time zone; use an IANA name such as UTC, Europe/Berlin or "
-            "Asia/Seoul"
-        ) from None
+        guess = nearest_zone(name)
+        hint = (
+            f"did you mean {guess}?"
+            if guess
+            else "use an IANA name such as UTC, Europe/Berlin or Asia/Seoul"
+        )
+        raise ValueError(f"'{name}' is not a time zone; {hint}") from None
+
+
+def nearest_zone(name: str) -> str | None:
+    """The zone name `name` most likely means: the same letters in another case, or a typo."""
+    names = _zone_names()
+    exact = names.get(name.strip().lower())
+    if exact is not None:
+        return exact
+    close = difflib.get_close_matches(name.strip().lower(), list(names), n=1, cutoff=0.8)
+    return names[close[0]] if close else None
+
+
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    return {zone.lower(): zone for zone in available_timezones()}
 
 
 def cron_trigger(expression: str, zone: str) -> CronTrigger:
@@ -63,6 +84,19 @@ def next_fire_time(expression: str, zone: str, now: dt.datetime) -> dt.datetime 
     return fire
 
 
+async def _until_cancelled(run: Callable[[], Awaitable[object]]) -> None:
+    """Run a job; a cancellation ends it quietly.
+
+    A job is only cancelled when the bot stops (SIGTERM, Ctrl-C: the event loop cancels every
+    task), and APScheduler would log that as a job failure with a traceback. Nothing is lost:
+    the delivery ledger resumes an interrupted post at the next start.
+    """
+    try:
+        await run()
+    except asyncio.CancelledError:
+        log.info("a scheduled job was stopped by the shutdown")
+
+
 class ChannelScheduler:
     """One cron job per channel; each fire calls `run(channel_name, fire_time)`."""
 
@@ -95,8 +129,9 @@ class ChannelScheduler:
     def every(self, name: str, seconds: float, run: Callable[[], Awaitable[object]]) -> None:
         """Also run `run` every `seconds` (one at a time), e.g. retrying failed deliveries."""
         self._scheduler.add_job(
-            run,
+            _until_cancelled,
             IntervalTrigger(seconds=seconds),
+            args=[run],
             id=f"every:{name}",
             replace_existing=True,
             coalesce=True,
@@ -105,7 +140,7 @@ class ChannelScheduler:
 
     async def _fire(self, channel: str, expression: str, zone: str) -> None:
         now = dt.datetime.now(time_zone(zone))
-        await self._run(channel, now)
+        await _until_cancelled(lambda: self._run(channel, now))
 
     def next_run(self, channel: str) -> dt.datetime | None:
         job = self._scheduler.get_job(channel)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bot.formatter import FormatOptions, SeenBefore
 from bot.schedule import cron_trigger, time_zone
+from bot.webhooks import is_webhook_target, mask_webhook, webhook_problem
 
 Platform = Literal["slack", "discord", "console"]
 
@@ -70,9 +71,23 @@ class ChannelConfig(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _webhook_valid(self) -> ChannelConfig:
+        # A target that looks like a URL is a webhook: a malformed one must not be taken for a
+        # channel id. Shown masked: the URL is a secret (and the error names the channel).
+        if self.platform != "console" and self.target and is_webhook_target(self.target):
+            problem = webhook_problem(self.platform, self.target)
+            if problem is not None:
+                raise ValueError(
+                    f"channel '{self.name}': target: {problem} (got {mask_webhook(self.target)})"
+                )
+        return self
+
     @property
     def is_webhook(self) -> bool:
-        return bool(self.webhook_url_env) or (self.target or "").startswith("https://")
+        if self.platform == "console":
+            return False
+        return bool(self.webhook_url_env) or is_webhook_target(self.target or "")
 
     def format_options(self) -> FormatOptions:
         return FormatOptions(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -23,10 +23,14 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.errors import ConfigError
-from bot.ingest import SAMPLE_ARCHIVE_DIR
+from bot.errors import ConfigError, SourceError
+from bot.ingest import SAMPLE_ARCHIVE_DIR, archive_file_for
+from bot.redaction import redact, register_secrets
+from bot.sources import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, check_source_spec
 from bot.storage import default_data_dir, sqlite_url
 from config.channels import ChannelConfig
+from config.cross_checks import cross_checks
+from config.validation import build_settings, nearest_key, strict_type_errors, valid_part
 
 CONFIG_ENV = "DIGEST_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("digest-bot.toml")
@@ -100,6 +104,10 @@ class BotSettings(BaseSettings):
     )
 
     source: str = str(SAMPLE_ARCHIVE_DIR)
+    # One day's fetch from a URL or Hugging Face source: the largest answer (decoded bytes; a
+    # digest is < 200 KB) and the longest time, every retry and wait included.
+    source_max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024, le=1024**3)
+    source_deadline_seconds: float = Field(default=DEFAULT_DEADLINE, gt=0, le=3600)
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     language: Literal["en", "ko"] = "en"
@@ -122,9 +130,19 @@ class BotSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("DISCORD_BOT_TOKEN", "discord_bot_token")
     )
 
+    @field_validator("source")
+    @classmethod
+    def _usable_source(cls, value: str) -> str:
+        try:
+            check_source_spec(value)  # a folder is checked by check-config: it may come later
+        except SourceError as error:
+            raise ValueError(str(error)) from None
+        return value
+
     @property
     def resolved_database_url(self) -> str:
-        return self.database_url or sqlite_url(self.data_dir / "digest-bot.sqlite3")
+        # The bundled sample (no `source` set) has its own file: it never overwrites real days.
+        return self.database_url or sqlite_url(self.data_dir / archive_file_for(self.source))
 
     def channel(self, name: str) -> ChannelConfig:
         for channel in self.channels:
@@ -138,6 +156,28 @@ class BotSettings(BaseSettings):
             return os.environ.get(channel.webhook_url_env)
         return channel.target if channel.is_webhook else None
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret: tokens, webhook URLs, the database password."""
+        tokens = (
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.discord_bot_token,
+        )
+        values = [token.get_secret_value() for token in tokens if token is not None]
+        values += [url for url in map(self.webhook_url, self.channels) if url]
+        # A target written without https:// is still a webhook URL to the person who wrote it.
+        values += [c.target for c in self.channels if c.target and "/" in c.target]
+        if self.database_url:
+            values.append(urlsplit(self.database_url).password or "")
+        return values
+
+
+# The models a ValidationError's title may name, for the nearest-key suggestion.
+_MODELS: dict[str, type[BaseModel]] = {
+    m.__name__: m
+    for m in (BotSettings, ChannelConfig, HttpSettings, LiveSettings, SlackSettings)
+} | {"DiscordSettings": DiscordSettings}
 
 _SECRET_KEYS = {"slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_bot_token"}
 
@@ -153,25 +193,48 @@ def config_path(explicit: Path | None) -> Path | None:
 
 def load_settings(path: Path | None = None) -> BotSettings:
     """Read and validate the config file and the environment; ConfigError lists every problem."""
+    settings, problems = check_settings(path)
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return settings
+
+
+def check_settings(path: Path | None = None) -> tuple[BotSettings | None, list[str]]:
+    """The settings and every problem in one round: the file's and the environment's.
+
+    With schema errors, the settings are the parts that did validate (None if none could), so
+    the environment is checked too; `check-config` checks them further.
+    """
     path = config_path(path)
     data = _read_toml(path) if path else {}
-    secrets_in_file = sorted(_SECRET_KEYS & set(data))
+    # Any case: the upper-case names are also accepted as field aliases (for the environment).
+    secrets_in_file = sorted(key for key in data if key.lower() in _SECRET_KEYS)
     if secrets_in_file:
         raise ConfigError(
             [
-                f"{key}: secrets must not be in the config file; set the environment variable "
-                f"{key.upper()} instead"
+                f"{key}: secrets belong in the environment: set {key.upper()} there"
                 for key in secrets_in_file
             ]
         )
+    where = f"{path}: " if path else ""
+    problems: list[str] = []
+    indexes: list[int] | None = None
     try:
-        settings = BotSettings(**data)
+        settings: BotSettings | None = build_settings(BotSettings, data)
+        reported: list[tuple[int | str, ...]] = []
     except ValidationError as error:
-        raise ConfigError(describe_errors(error, f"{path}: " if path else "")) from None
-    problems = _cross_checks(settings)
-    if problems:
-        raise ConfigError(problems)
-    return settings
+        problems = describe_errors(error, where)
+        reported = [tuple(item["loc"]) for item in error.errors()]
+        settings, indexes = valid_part(BotSettings, data, error)
+    except ConfigError as error:
+        return None, error.problems
+    strict = strict_type_errors(BotSettings, data, reported)
+    if strict is not None:
+        problems += describe_errors(strict, where)
+    if settings is not None:
+        register_secrets(settings.secret_values())  # masked in every output from now on
+        problems += cross_checks(settings, indexes)
+    return settings, problems
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -184,6 +247,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML: {error}"]) from None
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            [
+                f"{path}:{line}: not UTF-8 text (byte 0x{error.object[error.start]:02x}); save "
+                "the file as UTF-8"
+            ]
+        ) from None
+    except OSError as error:
+        raise ConfigError([f"{path}: cannot read the config file ({error.strerror})"]) from None
 
 
 def describe_errors(error: ValidationError, where: str = "") -> list[str]:
@@ -193,46 +266,16 @@ def describe_errors(error: ValidationError, where: str = "") -> list[str]:
         key = ".".join(str(part) for part in item["loc"] if part not in ("function-after",))
         message = item["msg"].removeprefix("Value error, ")
         value = item.get("input")
-        shown = "" if isinstance(value, dict) or item["type"] == "missing" else f" (got {value!r})"
+        # A secret-looking value (a token in the wrong key) is shown masked.
+        hidden = isinstance(value, dict) or item["type"] == "missing"
+        shown = "" if hidden else f" (got {redact(repr(value))})"
         if item["type"] == "extra_forbidden":
-            message = "unknown key; check its spelling against config.example.toml"
+            model = _MODELS.get(error.title, BotSettings)
+            guess = nearest_key(model, item["loc"])
+            message = (
+                f"unknown key; did you mean {guess}?"
+                if guess
+                else "unknown key; check its spelling against config.example.toml"
+            )
         problems.append(f"{where}{key}: {message}{shown}")
-    return problems
-
-
-def _cross_checks(settings: BotSettings) -> list[str]:
-    problems = []
-    for name, count in Counter(c.name for c in settings.channels).items():
-        if count > 1:
-            problems.append(
-                f"channels: the name '{name}' is used {count} times; names must be unique"
-            )
-    for index, channel in enumerate(settings.channels):
-        key = f"channels.{index} ({channel.name})"
-        if channel.webhook_url_env and not os.environ.get(channel.webhook_url_env):
-            problems.append(
-                f"{key}.webhook_url_env: the environment variable "
-                f"{channel.webhook_url_env} is not set"
-            )
-        if channel.platform == "slack" and not channel.is_webhook and not settings.slack_bot_token:
-            problems.append(
-                f"{key}: a Slack channel id needs the SLACK_BOT_TOKEN environment variable "
-                "(or use a webhook URL as target)"
-            )
-        if (
-            channel.platform == "discord"
-            and not channel.is_webhook
-            and not settings.discord_bot_token
-        ):
-            problems.append(
-                f"{key}: a Discord channel id needs the DISCORD_BOT_TOKEN environment variable "
-                "(or use a webhook URL as target)"
-            )
-    slack_app = any(c.platform == "slack" and not c.is_webhook for c in settings.channels)
-    if slack_app and settings.slack.mode == "socket" and not settings.slack_app_token:
-        problems.append(
-            "slack.mode: 'socket' needs the SLACK_APP_TOKEN environment variable (xapp-…)"
-        )
-    if slack_app and settings.slack.mode == "http" and not settings.slack_signing_secret:
-        problems.append("slack.mode: 'http' needs the SLACK_SIGNING_SECRET environment variable")
     return problems

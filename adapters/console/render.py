@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.messages import Card, Message, MessageRole, Post
+from bot.terminal import printable
 
 REPLY_MARK = "↳ reply in thread"
 REPLY_INDENT = 4
@@ -37,8 +38,10 @@ _NOTE = Style(color="yellow")
 
 def _linked(text: str, url: str | None, style: Style | None = None) -> Text:
     """Plain text, made a terminal hyperlink when there is an address."""
-    link = Style(link=url) if url else None
-    return Text(text, style=Style.chain(*(s for s in (style, link) if s)))
+    link = Style(link=printable(url)) if url else None
+    styles = [s for s in (style, link) if s]
+    # Style.chain() of nothing raises StopIteration: an item without a link and a style.
+    return Text(printable(text), style=Style.chain(*styles) if styles else "")
 
 
 def _joined(parts: Iterable[Text], separator: str) -> Text:
@@ -46,15 +49,15 @@ def _joined(parts: Iterable[Text], separator: str) -> Text:
 
 
 def _ranked_list(card: Card) -> Table:
-    # A grid keeps wrapped titles aligned after their rank number.
-    grid = Table.grid(padding=(0, 1))
+    # A grid keeps wrapped titles aligned after their rank number, and each note (votes, the
+    # arXiv id to type after /paper) whole in a column of its own.
+    grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(justify="right", no_wrap=True)
-    grid.add_column()
+    grid.add_column(ratio=1)  # the titles take the room the notes leave
+    grid.add_column(no_wrap=True)
     for number, item in enumerate(card.items, start=1):
-        line = _linked(item.text, item.url)
-        if item.note:
-            line.append(f"  {item.note}", style=_NOTE)
-        grid.add_row(f"{number}.", line)
+        note = Text(f" {printable(item.note)}", style=_NOTE) if item.note else Text()
+        grid.add_row(f"{number}.", _linked(item.text, item.url), note)
     return grid
 
 
@@ -63,15 +66,18 @@ def _card_lines(card: Card) -> list[RenderableType]:
     if card.url:
         lines.append(_linked(card.url, card.url, _DIM))
     if card.intro:
-        lines.append(Text(card.intro))
+        lines.append(Text(printable(card.intro)))
     if card.facts:
-        facts = (Text.assemble((f"{fact.name} ", _BOLD), fact.value) for fact in card.facts)
+        facts = (
+            Text.assemble((f"{printable(fact.name)} ", _BOLD), printable(fact.value))
+            for fact in card.facts
+        )
         lines.append(_joined(facts, "   "))
     if card.items:
         lines.append(_ranked_list(card))
     for section in card.sections:
-        label = Text(f"{section.label}: ", style=_BOLD) if section.label else Text("• ")
-        lines.append(Text.assemble(label, section.text))
+        label = Text(f"{printable(section.label)}: ", style=_BOLD) if section.label else Text("• ")
+        lines.append(Text.assemble(label, printable(section.text)))
     if card.image:
         lines.append(_linked("Thumbnail", card.image.url, _DIM))
     if card.links:
@@ -79,7 +85,7 @@ def _card_lines(card: Card) -> list[RenderableType]:
             _joined((_linked(link.label, link.url, _LINK) for link in card.links), "  ·  ")
         )
     if card.footer:
-        lines.append(Text(card.footer, style=_DIM))
+        lines.append(Text(printable(card.footer), style=_DIM))
     return lines
 
 
@@ -91,7 +97,7 @@ def render_card(card: Card, role: MessageRole = "answer") -> RenderableType:
 def render_console(message: Message) -> RenderableType:
     """One message: its cards as panels, or its plain text when it has none."""
     if not message.cards:
-        return Text(message.text)
+        return Text(printable(message.text))
     return Group(*(render_card(card, message.role) for card in message.cards))
 
 

@@ -16,7 +16,9 @@ from typing import Any
 
 import aiohttp
 import discord
+import yarl
 from discord import app_commands
+from discord.gateway import DiscordWebSocket
 
 from adapters.discord.commands import add_commands, sync_commands
 from adapters.discord.direct import DiscordDirectMessenger
@@ -24,7 +26,7 @@ from adapters.discord.pacing import GlobalPacer
 from adapters.discord.publisher import DiscordPublisher
 from bot.alerts import DirectMessenger
 from bot.app.platform import ASGIApp, ContextFactory
-from bot.errors import ConfigError
+from bot.errors import ConfigError, PlatformUnavailable
 from config import BotSettings
 from config.settings import DiscordSettings
 
@@ -32,10 +34,32 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 READY_SECONDS = 60.0
-LOGIN_REFUSED = (
-    "DISCORD_BOT_TOKEN: Discord refused the token; copy it again from the Developer Portal "
-    "(your application → Bot → Reset Token)"
+_FIX_HINT = (
+    "check DISCORD_BOT_TOKEN (copy it again from the Developer Portal: your application → Bot → "
+    "Reset Token)"
 )
+# Failures that a later attempt may not meet: Discord down or unreachable from here.
+_TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def _why(error: BaseException) -> str:
+    """A failure in a few words, never its text (aiohttp's may quote a URL)."""
+    if isinstance(error, discord.HTTPException):
+        return f"HTTP {error.status}"
+    return type(error).__name__
+
+
+class OneLineReconnects(logging.Filter):
+    """discord.py logs each failed gateway attempt with a traceback; one line says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()} ({_why(record.exc_info[1])})"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+_ONE_LINE = OneLineReconnects()
 
 
 def use_api_base(url: str) -> str:
@@ -76,6 +100,7 @@ class DiscordAdapter:
         context: ContextFactory,
         *,
         client_factory: Callable[..., discord.Client] | None = None,
+        ready_seconds: float = READY_SECONDS,
     ) -> None:
         self.settings = settings
         self.context = context
@@ -92,6 +117,8 @@ class DiscordAdapter:
         self._connection: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._previous_base: str | None = None
+        self._previous_gateway: yarl.URL | None = None
+        self.ready_seconds = ready_seconds
 
     async def start(self) -> None:
         base = self.settings.discord.api_base_url.rstrip("/")
@@ -102,6 +129,17 @@ class DiscordAdapter:
         token = self.settings.discord_bot_token
         if token is None or self.client is not None:
             return
+        for name in ("discord.client", "discord.shard"):
+            if _ONE_LINE not in logging.getLogger(name).filters:
+                logging.getLogger(name).addFilter(_ONE_LINE)
+        try:
+            await self._connect(token.get_secret_value())
+        except BaseException:
+            # The bot's side only: webhook channels keep their session and go on.
+            await self._disconnect()
+            raise
+
+    async def _connect(self, token: str) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and threads by id; no privileged intent is needed
         client = self.client = self.client_factory(
@@ -111,15 +149,35 @@ class DiscordAdapter:
         guild_ids = self.settings.discord.guild_ids
         add_commands(self.tree, self.context, guild_ids, self.settings.discord.admin_roles)
         try:
-            await client.login(token.get_secret_value())
+            await client.login(token)
         except discord.LoginFailure:
-            await self.close()
-            raise ConfigError([LOGIN_REFUSED]) from None
+            raise ConfigError([f"Discord login refused (401): {_FIX_HINT}"]) from None
+        except _TRANSIENT as error:
+            raise PlatformUnavailable(
+                f"cannot log in to Discord ({_why(error)}): Discord is down or unreachable "
+                "(check the network and [discord] api_base_url)"
+            ) from None
+        try:
+            # Whatever the shard setting, the gateway is the one the configured API names:
+            # discord.py would dial gateway.discord.gg unless it asks for the shard count.
+            _, gateway, _ = await client.http.get_bot_gateway()
+        except (discord.GatewayNotFound, *_TRANSIENT) as error:
+            raise PlatformUnavailable(
+                f"cannot ask the Discord API for its gateway ({_why(error)})"
+            ) from None
+        if self._previous_gateway is None:
+            self._previous_gateway = DiscordWebSocket.DEFAULT_GATEWAY
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
         self.publisher.http = client.http
         if self._direct is not None:
             self._direct.client = client
         self._connection = asyncio.create_task(client.connect(), name="discord-gateway")
-        await sync_commands(self.tree, guild_ids)
+        try:
+            await sync_commands(self.tree, guild_ids)
+        except _TRANSIENT as error:
+            raise PlatformUnavailable(
+                f"cannot register the slash commands with Discord ({_why(error)})"
+            ) from None
         await self._wait_until_ready(client, self._connection)
         where = f"guilds {guild_ids}" if guild_ids else "all guilds"
         log.info("discord: connected as %s; slash commands live in %s", client.user, where)
@@ -130,32 +188,43 @@ class DiscordAdapter:
         """Return on READY; raise if the gateway connection ends (or never gets there) first."""
         ready = asyncio.ensure_future(client.wait_until_ready())
         done, _ = await asyncio.wait(
-            {ready, connection}, timeout=READY_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            {ready, connection}, timeout=self.ready_seconds, return_when=asyncio.FIRST_COMPLETED
         )
         if ready in done:
             return
         ready.cancel()
         error = connection.exception() if connection in done else None
-        await self.close()
         if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
-            raise ConfigError([LOGIN_REFUSED])
-        reason = type(error).__name__ if error else f"no READY within {READY_SECONDS:.0f} s"
-        raise ConfigError([f"discord: cannot connect to the Discord gateway ({reason})"])
+            raise ConfigError([f"Discord login refused (gateway 4004): {_FIX_HINT}"])
+        reason = _why(error) if error else f"no READY within {self.ready_seconds:g} s"
+        raise PlatformUnavailable(
+            f"cannot connect to the Discord gateway ({reason}): check the network"
+        )
 
-    async def close(self) -> None:
+    async def _disconnect(self) -> None:
+        """Log the bot out and end its gateway connection, however far it got."""
         client, self.client = self.client, None
         if client is not None:
-            await client.close()
+            with contextlib.suppress(Exception):
+                await client.close()
         connection, self._connection = self._connection, None
         if connection is not None:
-            with contextlib.suppress(Exception):  # it ends once the client is closed
+            # Cancelled, not awaited: discord.py retries a shard's connection forever, even
+            # after the client is closed.
+            connection.cancel()
+            with contextlib.suppress(BaseException):
                 await connection
         self.publisher.http = None
         if self._direct is not None:
             self._direct.client = None
+
+    async def close(self) -> None:
+        await self._disconnect()
         session, self._session = self._session, None
         if session is not None:
             self.publisher.session = None
             await session.close()
         if self._previous_base is not None:
             discord.http.Route.BASE, self._previous_base = self._previous_base, None
+        if self._previous_gateway is not None:
+            DiscordWebSocket.DEFAULT_GATEWAY, self._previous_gateway = self._previous_gateway, None

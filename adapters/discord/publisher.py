@@ -27,6 +27,7 @@ from adapters.discord.render import NO_MENTIONS, DiscordPayload, render_post
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.errors import DeliveryError
 from bot.messages import Post
+from bot.webhooks import is_webhook_target, webhook_problem
 from config.channels import ChannelConfig
 
 log = logging.getLogger(__name__)
@@ -88,10 +89,6 @@ def thread_name(post: Post, key: DeliveryKey) -> str:
     header = post.messages[0] if post.messages else None
     title = header.cards[0].title if header is not None and header.cards else ""
     return shorten(" ".join(title.split()), THREAD_NAME_MAX) or f"Daily Papers {key.day}"
-
-
-def is_webhook_url(target: str) -> bool:
-    return target.startswith(("https://", "http://"))
 
 
 def delivery_error(error: Exception, where: str) -> DeliveryError | None:
@@ -162,7 +159,7 @@ class DiscordPublisher:
     ) -> None:
         payloads = render_post(post)
         done = {message.index: message for message in already_sent}
-        webhook = is_webhook_url(target)
+        webhook = is_webhook_target(target)
         where = f"Discord channel {key.channel}" + ("" if webhook else f" ({target})")
         async with _as_delivery_errors(where):
             if webhook:
@@ -181,7 +178,7 @@ class DiscordPublisher:
     ) -> None:
         """Edit each message in place: the header in the channel, papers in their thread."""
         payloads = render_post(post)
-        webhook = is_webhook_url(target)
+        webhook = is_webhook_target(target)
         where = f"Discord channel {key.channel}" + ("" if webhook else f" ({target})")
         async with _as_delivery_errors(where):
             for message in messages:
@@ -287,16 +284,12 @@ class DiscordPublisher:
         record: RecordSent,
         where: str,
     ) -> None:
+        problem = webhook_problem("discord", url)
+        if problem is not None:  # the config check refuses it; an env variable may not be
+            raise DeliveryError(f"{where}: {problem}", permanent=True)
         if self.session is None:
             raise DeliveryError(f"{where}: the Discord adapter is not started")
-        try:
-            webhook = discord.Webhook.from_url(url, session=self.session)
-        except ValueError:
-            raise DeliveryError(
-                f"{where}: the webhook URL is not of the form "
-                "https://discord.com/api/webhooks/ID/TOKEN",
-                permanent=True,
-            ) from None
+        webhook = discord.Webhook.from_url(url, session=self.session)
         config = self.channels.get(key.config_channel)  # a weekly post: its channel's looks
         looks: dict[str, Any] = {}
         if config is not None and config.webhook_username:

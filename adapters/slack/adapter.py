@@ -1,8 +1,8 @@
 """The Slack side of the running bot: the publisher, and the bolt app for slash commands.
 
 Socket Mode (the default) needs no public URL: the app opens a websocket to Slack with the
-app-level token. HTTP mode serves `/slack/events` on the bot's [http] server instead, where bolt
-checks every request's `X-Slack-Signature` and refuses stale timestamps.
+app-level token. HTTP mode serves `/slack/events` on the bot's [http] server instead, through
+`SlackEventsApp`: bounded bodies, and every request's `X-Slack-Signature` checked.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ import logging
 from collections.abc import Mapping
 
 import aiohttp
-from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.client import PERMANENT_ERRORS, error_code, make_web_client
+from adapters.slack.client import PERMANENT_ERRORS, error_code, make_web_client, proxy_for
 from adapters.slack.commands import register_commands
 from adapters.slack.direct import SlackDirectMessenger
+from adapters.slack.http_events import SlackEventsApp
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.permissions import SlackAdmins
 from adapters.slack.publisher import SlackPublisher
 from bot.alerts import DirectMessenger
 from bot.app.platform import ASGIApp, ContextFactory
-from bot.errors import ConfigError
+from bot.errors import ConfigError, PlatformUnavailable
 from config import BotSettings
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ def build_bolt_app(
         process_before_response=True,
         # Requests bolt cannot route get an answer, not a hang until Slack's timeout.
         raise_error_for_unhandled_request=False,
+        # bolt gives each of its loggers the level of the root logger as it is at this moment
+        # (INFO in `run`); with a base logger they take its level instead: WARNING unless -v.
+        logger=logging.getLogger("slack_bolt"),
     )
     register_commands(app, context, SlackAdmins(client, settings.slack.admin_groups))
     return app
@@ -66,7 +69,9 @@ class SlackAdapter:
         self.app = build_bolt_app(settings, context, self.client) if token else None
         self.http_routes: Mapping[str, ASGIApp] = {}
         if self.app is not None and settings.slack.mode == "http":
-            self.http_routes = {EVENTS_PATH: AsyncSlackRequestHandler(self.app, EVENTS_PATH)}
+            secret = settings.slack_signing_secret
+            events = SlackEventsApp(self.app, secret.get_secret_value() if secret else "")
+            self.http_routes = {EVENTS_PATH: events}
         self._socket: AsyncSocketModeHandler | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -81,8 +86,18 @@ class SlackAdapter:
             identity = await self.client.auth_test()
         except SlackApiError as error:
             code = error_code(error)
-            hint = PERMANENT_ERRORS.get(code, "check the token and that Slack is reachable")
+            if code not in PERMANENT_ERRORS:  # an outage (5xx, ratelimited): worth retrying
+                raise PlatformUnavailable(
+                    f"Slack answered auth.test with {code}: Slack is having trouble; "
+                    "try again later"
+                ) from None
+            hint = PERMANENT_ERRORS[code]
             raise ConfigError([f"SLACK_BOT_TOKEN: Slack refused it ({code}): {hint}"]) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise PlatformUnavailable(
+                f"cannot reach the Slack API ({type(error).__name__}): check the network and "
+                "[slack] api_base_url"
+            ) from None
         log.info("slack: connected as %s in %s", identity.get("user"), identity.get("team"))
         if self.settings.slack.mode == "socket":
             app_token = self.settings.slack_app_token
@@ -101,6 +116,8 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(
                 self.app, app_token.get_secret_value(), web_client=self.client
             )
+            # Its websocket goes where the API said, past the same proxy rule as the API.
+            self._socket.client.proxy = proxy_for(self.settings.slack.api_base_url)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("slack: Socket Mode connected; slash commands are live")
 

@@ -9,6 +9,8 @@ for the message before sending it again.
 from __future__ import annotations
 
 import asyncio
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -37,6 +39,23 @@ PERMANENT_ERRORS: dict[str, str] = {
 }
 
 
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy a request to `url` goes through: the environment's, as curl would choose it.
+
+    slack_sdk takes HTTPS_PROXY/HTTP_PROXY for every host and ignores NO_PROXY; this honours
+    NO_PROXY and ALL_PROXY, and never proxies a loopback address (a local relay or fake).
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    proxies = urllib.request.getproxies_environment()
+    if host in LOOPBACK or urllib.request.proxy_bypass(host):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("https") or proxies.get("all") or None
+
+
 def make_web_client(
     token: str | None,
     base_url: str = DEFAULT_BASE_URL,
@@ -47,13 +66,15 @@ def make_web_client(
     Give it a `session` to reuse connections (a fan-out sends thousands of messages); without
     one slack_sdk opens a new connection per call.
     """
-    return AsyncWebClient(
+    client = AsyncWebClient(
         token=token,
         base_url=base_url,
         session=session,
         timeout=REQUEST_TIMEOUT,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
     )
+    client.proxy = proxy_for(base_url)  # set after: the constructor loads the environment's
+    return client
 
 
 def error_code(error: SlackApiError) -> str:

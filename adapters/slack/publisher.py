@@ -23,6 +23,7 @@ from adapters.slack.webhook import post_to_webhook
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.errors import DeliveryError
 from bot.messages import Post
+from bot.webhooks import is_webhook_target, webhook_problem
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,12 @@ class SlackPublisher:
         record: RecordSent,
     ) -> None:
         payloads = render_post(post)
-        if target.startswith("https://") or target.startswith("http://"):
+        if is_webhook_target(target):
+            problem = webhook_problem("slack", target)
+            if problem is not None:  # the config check refuses it; an env variable may not be
+                raise DeliveryError(
+                    f"Slack webhook of channel {key.channel}: {problem}", permanent=True
+                )
             await post_to_webhook(
                 target,
                 payloads,
@@ -105,6 +111,7 @@ class SlackPublisher:
                 record=record,
                 sleep=self._sleep,
                 backoff_first=self._backoff_first,
+                pacer=self.pacer,
             )
             return
         done = {message.index: message for message in already_sent}
@@ -124,7 +131,7 @@ class SlackPublisher:
         return [fingerprint(payload) for payload in render_post(post)]
 
     def can_edit(self, target: str) -> bool:
-        return not target.startswith(("https://", "http://"))  # webhook posts stay as they are
+        return not is_webhook_target(target)  # webhook posts stay as they are
 
     async def edit(
         self, target: str, post: Post, *, key: DeliveryKey, messages: Sequence[SentMessage]

@@ -1,8 +1,9 @@
 """Delivering through an incoming webhook, for teams that cannot install an app.
 
-Webhooks cannot thread and cannot read the channel back, so each message is sent once in order;
-a 429 is waited out (slack_sdk's handler) and a 5xx answer (nothing was posted) retried with
-backoff. The URL is a secret: it never appears in a log line or an error.
+Webhooks cannot thread and cannot read the channel back, so each message is sent once in order,
+paced like a bot's (Slack allows a webhook about one message a second too); a 429 is waited out
+(slack_sdk's handler) and a 5xx answer (nothing was posted) retried with backoff. The URL is a
+secret: it never appears in a log line or an error.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.client import RATE_LIMIT_RETRIES, REQUEST_TIMEOUT, is_ambiguous
+from adapters.slack.client import RATE_LIMIT_RETRIES, REQUEST_TIMEOUT, is_ambiguous, proxy_for
+from adapters.slack.pacing import ChannelPacer
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage
 from bot.errors import DeliveryError
 
@@ -43,12 +45,16 @@ async def post_to_webhook(
     record: RecordSent,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     backoff_first: float = 1.0,
+    pacer: ChannelPacer | None = None,
 ) -> None:
+    """Send the payloads not yet sent, one by one; `pacer` spaces them per webhook URL."""
+    pacer = pacer or ChannelPacer()
     client = AsyncWebhookClient(
         url,
         timeout=REQUEST_TIMEOUT,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
     )
+    client.proxy = proxy_for(url)  # slack_sdk would take the environment's proxy for any host
     done = {message.index for message in already_sent}
     for index, payload in enumerate(payloads):
         if index in done:
@@ -56,7 +62,11 @@ async def post_to_webhook(
         body = {**payload, "unfurl_links": False, "unfurl_media": False}
         delay = backoff_first
         for attempt in range(1, WEBHOOK_ATTEMPTS + 1):
-            problem = await _send_once(client, body, key.channel)
+            await pacer.wait(url)
+            try:
+                problem = await _send_once(client, body, key.channel)
+            finally:
+                pacer.answered(url)
             if problem is None:
                 break
             log.warning(

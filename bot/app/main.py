@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import signal
 from collections.abc import AsyncIterator
-from importlib import import_module
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
@@ -26,20 +25,26 @@ from bot.command_context import BotServices, Caller, CommandContext
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger, owner_name
 from bot.delivery.publisher import Publisher
-from bot.errors import ConfigError
+from bot.delivery.unavailable import UnavailablePublisher
+from bot.errors import ConfigError, PlatformUnavailable
+from bot.extras import import_extra
 from bot.formatter import FormatOptions, format_digest
-from bot.ingest import import_from_source
+from bot.ingest import import_from_source, is_sample, sample_notice
 from bot.schedule import ChannelScheduler
-from bot.sources import DirectorySource, source_from_spec
+from bot.sources import DirectorySource, FetchLimits, source_from_spec
 from config import BotSettings
 
 if TYPE_CHECKING:
+    from adapters.console.lines import ReadLine
     from bot.app.web import WebServer
 
 log = logging.getLogger(__name__)
 
 
 RETRY_INTERVAL_SECONDS = 300
+# A platform's start (login, gateway, Socket Mode) that takes longer is given up; Discord's own
+# wait for READY is 60 s.
+START_SECONDS = 90.0
 SETTINGS_SYNC_SECONDS = 60
 
 # Adapters by platform, imported only when a channel or a token asks for that platform.
@@ -63,15 +68,7 @@ def build_adapters(settings: BotSettings, context: ContextFactory) -> dict[str, 
     adapters: dict[str, PlatformAdapter] = {}
     for platform in wanted_platforms(settings):
         module_name, class_name, extra = ADAPTERS[platform]
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            raise ConfigError(
-                [
-                    f"channels: platform '{platform}' needs its extra ({error.name} is missing): "
-                    f"pip install 'daily-papers-digest-bot[{extra}]'"
-                ]
-            ) from None
+        module = import_extra(module_name, extra, f"channels: platform '{platform}'")
         adapters[platform] = getattr(module, class_name)(settings, context)
     return adapters
 
@@ -83,7 +80,10 @@ class BotApp:
         self.settings = settings
         self.console = console
         self.archive = Archive.from_url(settings.resolved_database_url)
-        self.source = source_from_spec(settings.source)
+        limits = FetchLimits(
+            max_bytes=settings.source_max_bytes, deadline=settings.source_deadline_seconds
+        )
+        self.source = source_from_spec(settings.source, limits=limits)
         self.ledger = DeliveryLedger(self.archive.engine, owner_name())
         self.alerts = AlertStore(self.archive.engine)
         from adapters.console.publisher import ConsolePublisher
@@ -91,6 +91,10 @@ class BotApp:
         self.adapters = build_adapters(settings, self.command_context)
         publishers: dict[str, Publisher] = {"console": ConsolePublisher(console)}
         publishers.update({name: adapter.publisher for name, adapter in self.adapters.items()})
+        self.publishers = publishers  # a platform that cannot connect gets a stand-in here
+        # Platforms whose bot connection failed to start, with the one-line reason.
+        self.down: dict[str, PlatformUnavailable] = {}
+        self._retry_every: float | None = None
         self.engine = DeliveryEngine(self.ledger, publishers)
         self.runner = DigestRunner(settings, self.archive, self.source, self.engine)
         # Keyword alerts: one DM per user and digest day, once the day was delivered somewhere.
@@ -120,28 +124,80 @@ class BotApp:
     async def refresh_archive(self) -> None:
         """A folder source is imported whole at start-up (unchanged files cost nothing)."""
         if isinstance(self.source, DirectorySource):
-            report = await import_from_source(self.archive, self.source)
+            report = await import_from_source(
+                self.archive, self.source, on_wait=_log_waiting_for_import
+            )
             log.info(
                 "archive: %d digests, %d new or updated",
                 report.files,
                 len(report.added_days) + len(report.updated_days),
             )
+            for failure in report.failed:  # one unreadable file: named, the others were read
+                log.warning("archive: not imported: %s", failure)
 
     @contextlib.asynccontextmanager
-    async def connected(self) -> AsyncIterator[None]:
-        """Adapters connected (and the [http] server up) for the duration of the block."""
+    async def connected(
+        self, *, serve_http: bool = True, retry_every: float | None = RETRY_INTERVAL_SECONDS
+    ) -> AsyncIterator[None]:
+        """Adapters started (and the [http] server up, if `serve_http`) for the block.
+
+        Each platform starts on its own: one that cannot connect is logged in one line and put
+        in `down`, its bot channels fail with that line, and its webhook channels and the other
+        platforms go on. Unless the platform refused the token (fixed only by a restart), it is
+        started again every `retry_every` seconds (None: never, as `post` wants).
+        """
+        retrying: asyncio.Task[None] | None = None
+        self._retry_every = retry_every
         try:
-            await self._start_web()
-            for name, adapter in self.adapters.items():
-                await adapter.start()
-                log.info("%s: adapter started", name)
+            if serve_http:
+                await self._start_web()
+            await asyncio.gather(*(self._start(name) for name in self.adapters))
+            if retry_every is not None and self.down:
+                retrying = asyncio.create_task(self._start_again(retry_every))
             yield
         finally:
+            if retrying is not None:
+                retrying.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retrying
             for adapter in self.adapters.values():
                 with contextlib.suppress(Exception):
                     await adapter.close()
             if self.web is not None:
                 await self.web.close()
+
+    async def _start(self, name: str) -> None:
+        """Start one adapter within `START_SECONDS`; on failure, record why in `down`."""
+        adapter = self.adapters[name]
+        try:
+            await asyncio.wait_for(adapter.start(), START_SECONDS)
+        except ConfigError as error:  # a refused token: the same on every attempt
+            failure = PlatformUnavailable("; ".join(error.problems), permanent=True)
+        except PlatformUnavailable as error:
+            failure = error
+        except TimeoutError:
+            failure = PlatformUnavailable(f"{name}: did not connect within {START_SECONDS:g} s")
+        except Exception as error:  # an adapter bug must not stop the other platforms
+            log.debug("%s: start failed", name, exc_info=True)
+            failure = PlatformUnavailable(f"{name}: could not start ({type(error).__name__})")
+        else:
+            self.down.pop(name, None)
+            self.publishers[name] = adapter.publisher
+            log.info("%s: adapter started", name)
+            return
+        self.down[name] = failure
+        self.publishers[name] = UnavailablePublisher(adapter.publisher, str(failure))
+        again = self._retry_every is not None and not failure.permanent
+        later = "; webhook channels go on" + (
+            f"; trying again every {self._retry_every:g} s" if again else ""
+        )
+        log.error("%s: not connected: %s%s", name, failure, later)
+
+    async def _start_again(self, every: float) -> None:
+        while any(not failure.permanent for failure in self.down.values()):
+            await asyncio.sleep(every)
+            for name in [n for n, failure in self.down.items() if not failure.permanent]:
+                await self._start(name)
 
     async def _start_web(self) -> None:
         from bot.app.web import WebApp, WebServer
@@ -184,20 +240,36 @@ class BotApp:
             self.console.print("The archive is empty: nothing to show yet.")
             return
         print_post(format_digest(digest, self.command_context().options), self.console)
+        if is_sample(self.source):
+            self.console.print(sample_notice(), markup=False, highlight=False)
 
-    async def run(self, stdin: TextIO, *, stop: asyncio.Event | None = None) -> int:
+    async def run(
+        self,
+        stdin: TextIO,
+        *,
+        stop: asyncio.Event | None = None,
+        read_line: ReadLine | None = None,
+    ) -> int:
+        """Serve until stopped, answering typed commands whenever stdin is a terminal.
+
+        Without channels or platforms (the embedded default) commands are read from any stdin and
+        its end ends the run. Typing /quit, Ctrl-D or Ctrl-C ends the run too, scheduler and all.
+        `read_line` reads the typed lines instead of stdin (tests).
+        """
+        from adapters.console.lines import is_terminal, reader_for
         from adapters.console.repl import command_loop
 
         stop = stop or asyncio.Event()
         await self.refresh_archive()
+        _stop_on_signals(stop)
+        typed = read_line or reader_for(stdin, self.console.file, self.settings.data_dir)
         if not self.settings.channels and not self.adapters:
             # The embedded default: show the latest digest as a post, then answer commands.
             self.show_latest()
-            await command_loop(
-                self.command_context, stdin, self.console, interactive=stdin.isatty()
-            )
+            await command_loop(self.command_context, typed, self.console, stop=stop)
             return 0
-        _stop_on_signals(stop)
+        # A service's stdin (/dev/null, a closed pipe) is not read: its end must not stop the bot.
+        answering = read_line is not None or is_terminal(stdin)
         async with self.connected():
             await self.runner.catch_up()
             scheduler = self.scheduler = ChannelScheduler(self._scheduled)
@@ -219,7 +291,10 @@ class BotApp:
                     log.info(
                         "channel=%s next run %s", channel.name, scheduler.next_run(channel.name)
                     )
-                await stop.wait()
+                if answering:
+                    await command_loop(self.command_context, typed, self.console, stop=stop)
+                else:
+                    await stop.wait()
             finally:
                 scheduler.shutdown()
                 self.scheduler = None
@@ -246,6 +321,10 @@ class BotApp:
             await self.runner.run_weekly(self.runner.channels.get(weekly), fire_time)
             return
         await self.runner.run_scheduled(self.runner.channels.get(name), fire_time)
+
+
+def _log_waiting_for_import() -> None:
+    log.warning("archive: another import is writing the archive; waiting for it to finish")
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

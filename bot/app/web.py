@@ -43,14 +43,49 @@ class WebApp:
         elif path == "/healthz" and scope["method"] in ("GET", "HEAD"):
             healthy, details = self.health()
             body = json.dumps({"status": "ok" if healthy else "failing", **details}).encode()
-            await _respond(send, 200 if healthy else 503, "application/json", body)
+            await respond(send, 200 if healthy else 503, "application/json", body)
         elif path == "/metrics" and scope["method"] in ("GET", "HEAD"):
-            await _respond(send, 200, CONTENT_TYPE_LATEST, generate_latest())
+            await respond(send, 200, CONTENT_TYPE_LATEST, generate_latest())
         else:
-            await _respond(send, 404, "text/plain; charset=utf-8", b"not found\n")
+            await respond(send, 404, "text/plain; charset=utf-8", b"not found\n")
 
 
-async def _respond(send: Send, status: int, content_type: str, body: bytes) -> None:
+class BodyTooLarge(Exception):
+    """The request's body is longer than the route accepts (answer 413)."""
+
+
+class RequestAborted(Exception):
+    """The client went away before its body was complete (answer nothing)."""
+
+
+async def read_body(scope: Mapping[str, Any], receive: Receive, limit: int) -> bytes:
+    """The request's body, read chunk by chunk and never more than `limit` bytes of it.
+
+    A declared Content-Length past the limit is refused before a byte is read; a chunked body is
+    refused as soon as it passes the limit. Either way an unauthenticated sender cannot make the
+    bot hold more than `limit` bytes.
+    """
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                declared = limit + 1  # servers reject these first; refuse rather than guess
+            if declared > limit:
+                raise BodyTooLarge
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise RequestAborted
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise BodyTooLarge
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+async def respond(send: Send, status: int, content_type: str, body: bytes) -> None:
     headers = [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -112,7 +147,11 @@ class WebServer:
             def capture_signals(self) -> Iterator[None]:
                 yield
 
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
+        # No log config or level of uvicorn's own: its lines go through the bot's handlers (and
+        # their redacting filter) at the level the command line set for "uvicorn".
+        config = uvicorn.Config(
+            self.app, log_config=None, log_level=None, access_log=False, lifespan="on"
+        )
         self._server = _Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
         while not self._server.started:

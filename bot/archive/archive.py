@@ -15,6 +15,7 @@ from bot.archive.records import ImportReport, PaperRecord, RankedPaper, paper_fr
 from bot.archive.search import search_keys
 from bot.models import Digest
 from bot.storage import bulk_write, create_database_engine, ensure_schema, sqlite_url
+from bot.storage.locking import Notice, write_transaction
 from bot.storage.tables import digest_entries, digests, papers
 
 ARCHIVE_FILE = "digest-bot.sqlite3"
@@ -39,23 +40,40 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def import_digests(self, digests_: Iterable[Digest]) -> ImportReport:
+    def import_digests(
+        self, digests_: Iterable[Digest], on_wait: Notice | None = None
+    ) -> ImportReport:
         """Import digests from any source; unchanged ones are skipped."""
         inputs = [DigestInput(d, digest_hash(d)) for d in digests_]
-        with self.engine.connect() as connection, bulk_write(connection), connection.begin():
+        with (
+            self.engine.connect() as connection,
+            bulk_write(connection),
+            write_transaction(connection, on_wait),
+        ):
             report = write_digests(connection, inputs)
         self.generation += 1
         return report
 
     def import_files(
-        self, files: Sequence[tuple[dt.date, Path]], progress: Progress | None = None
+        self,
+        files: Sequence[tuple[dt.date, Path]],
+        progress: Progress | None = None,
+        on_wait: Notice | None = None,
     ) -> ImportReport:
         """Parse and import digest files; a file that cannot be read is reported, not fatal."""
-        report = import_files(self.engine, files, progress)
+        report = import_files(self.engine, files, progress, on_wait)
         self.generation += 1
         return report
 
     # -- reading -------------------------------------------------------------------------------
+
+    def day_sources(self) -> dict[dt.date, str]:
+        """Each imported day and where its digest came from (a file path, a URL)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(digests.c.day, digests.c.source).order_by(digests.c.day)
+            )
+            return {day: source for day, source in rows}
 
     def dates(self) -> list[dt.date]:
         with self.engine.connect() as connection:

@@ -18,17 +18,24 @@ from bot.archive.importing import DigestInput, bytes_hash, write_digests
 from bot.archive.records import ImportReport
 from bot.archive.search_index import search_index
 from bot.errors import DigestParseError
-from bot.parser import parse_digest
+from bot.parser import parse_digest_bytes, read_digest_file
 from bot.storage import bulk_write
+from bot.storage.locking import Notice, write_transaction
 from bot.storage.tables import digests
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
 
 
 def import_files(
-    engine: Engine, files: Sequence[tuple[dt.date, Path]], progress: Progress | None = None
+    engine: Engine,
+    files: Sequence[tuple[dt.date, Path]],
+    progress: Progress | None = None,
+    on_wait: Notice | None = None,
 ) -> ImportReport:
-    """Parse and import digest files in one transaction; a file that cannot be read is reported."""
+    """Parse and import digest files in one transaction; a file that cannot be read is reported.
+
+    `on_wait` is called if another process is writing the archive and this import waits for it.
+    """
     with engine.connect() as connection:
         rows = connection.execute(select(digests.c.day, digests.c.content_hash))
         known = {day: content_hash for day, content_hash in rows}
@@ -39,23 +46,20 @@ def import_files(
         _no_cycle_collection(),
         engine.connect() as connection,
         bulk_write(connection),  # outside the transaction: its settings count at the commit
-        connection.begin(),
+        write_transaction(connection, on_wait),  # the index's row numbers need the lock first
         search_index(connection) as index,
     ):
         dialect = connection.dialect.name
         unindexed: list[DigestInput] = []
         for done, (day, path) in enumerate(files, start=1):
-            data = path.read_bytes()
-            content_hash = bytes_hash(data)
-            if known.get(day) == content_hash:
-                unchanged.append(day)  # not even parsed: re-importing an archive is instant
+            try:
+                item = _read(day, path, known)
+            except DigestParseError as error:  # one unreadable file: named, the others land
+                failed.append(str(error))
             else:
-                try:
-                    digest = parse_digest(data.decode("utf-8", "replace"), str(path), day=day)
-                except DigestParseError as error:
-                    failed.append(str(error))
+                if item is None:
+                    unchanged.append(day)  # not even parsed: re-importing an archive is instant
                 else:
-                    item = DigestInput(digest, content_hash)
                     item.listing(dialect)  # built now, while the worker indexes
                     inputs.append(item)
                     unindexed.append(item)
@@ -73,6 +77,15 @@ def import_files(
     report.unchanged_days = sorted(unchanged + report.unchanged_days)
     report.failed = failed
     return report
+
+
+def _read(day: dt.date, path: Path, known: dict[dt.date, str]) -> DigestInput | None:
+    """The file's digest, None if unchanged since its import; DigestParseError names the file."""
+    data = read_digest_file(path)
+    content_hash = bytes_hash(data)
+    if known.get(day) == content_hash:
+        return None
+    return DigestInput(parse_digest_bytes(data, str(path), day=day), content_hash)
 
 
 @contextmanager

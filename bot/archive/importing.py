@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.archive.records import ImportReport, paper_key, paper_row
 from bot.archive.search_index import Document, SearchIndexWriter, paper_document, search_index
-from bot.models import Digest
+from bot.models import Digest, out_of_range_votes, votes_in_range
 from bot.storage.engine import json_text
 from bot.storage.tables import digest_entries, digests, papers
 
@@ -31,7 +31,7 @@ class Listing:
 
     papers: dict[str, dict[str, Any]]  # key → `papers` row
     entries: list[dict[str, Any]]  # `digest_entries` rows, by rank
-    duplicates: list[str]  # a warning for each repeated listing
+    warnings: list[str]  # a repeated listing, a vote count the database cannot hold
     # On SQLite, the same rows as the driver takes them (see `_insert_many`).
     stored_papers: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     stored_entries: list[tuple[Any, ...]] = field(default_factory=list)
@@ -56,17 +56,22 @@ class DigestInput:
 def _listing(digest: Digest, dialect: str) -> Listing:
     # SQLite searches its FTS5 table; a second copy of every summary there only took space.
     on_sqlite = dialect == "sqlite"
-    listing = Listing(papers={}, entries=[], duplicates=[])
+    listing = Listing(papers={}, entries=[], warnings=[])
     for paper in digest.papers:
         key = paper_key(paper)
         if key in listing.papers:  # listed twice in one digest: keep the first, higher-ranked one
-            listing.duplicates.append(
+            listing.warnings.append(
                 f"{digest.source}: {key} is listed twice; keeping the first listing"
             )
             continue
         row = paper_row(paper, with_search_text=not on_sqlite)
         rank = len(listing.entries) + 1
-        entry = {"day": digest.date, "rank": rank, "paper_key": key, "votes": paper.votes}
+        votes = paper.votes
+        if votes is not None and not votes_in_range(votes):
+            # The parsers drop such counts with the line; this guards every other source.
+            listing.warnings.append(f"{digest.source}: {key}: {out_of_range_votes(votes)}")
+            votes = None
+        entry = {"day": digest.date, "rank": rank, "paper_key": key, "votes": votes}
         listing.papers[key] = row
         listing.entries.append(entry)
         if on_sqlite:
@@ -139,7 +144,7 @@ def write_digests(
     now = dt.datetime.now(dt.UTC)
     for item in changed:  # ascending dates: a paper's latest listing wins
         listing = item.listing(connection.dialect.name)
-        report.warnings += listing.duplicates
+        report.warnings += listing.warnings
         paper_rows.update(listing.papers)
         stored_papers.update(listing.stored_papers)
         documents.update(listing.documents)

@@ -15,6 +15,7 @@ from importlib import import_module
 
 from bot import __version__
 from bot.errors import DigestBotError
+from bot.redaction import install_redaction, redact, register_environment_secrets
 
 # Each module defines `register(subparsers)`; its sub-parsers set `handler(args) -> int`.
 _COMMAND_MODULES = (
@@ -27,6 +28,18 @@ _COMMAND_MODULES = (
 )
 
 EXIT_USER_ERROR = 2
+# Libraries whose INFO lines (a line per scheduled job, per HTTP request, per reconnect) would
+# bury the bot's own; they are shown with -v.
+QUIET_LIBRARIES = (
+    "aiohttp",
+    "apscheduler",
+    "discord",
+    "httpcore",
+    "httpx",
+    "slack_bolt",
+    "slack_sdk",
+    "uvicorn",
+)
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -48,15 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; user errors print one line and return exit code 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(verbose=args.verbose)
     handler: Handler = args.handler
     try:
         return handler(args)
     except DigestBotError as error:
-        print(f"digest-bot: error: {error}", file=sys.stderr)
+        print(f"digest-bot: error: {redact(str(error))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
@@ -64,3 +74,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) went away: not an error worth a traceback.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, on purpose
         return 0
+
+
+def setup_logging(*, verbose: bool) -> None:
+    """Log to stderr through the redacting filter; libraries below WARNING only with -v.
+
+    The settings register their secrets when loaded (`config.load_settings`); the environment's
+    are registered here, so that even an error before the settings are read masks them.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.NOTSET if verbose else logging.WARNING)
+    register_environment_secrets(os.environ)
+    install_redaction()

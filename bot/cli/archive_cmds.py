@@ -23,7 +23,7 @@ from bot.commands import TOP_DEFAULT, TOP_MAX, CommandContext, paper_command, re
 from bot.errors import UserError
 from bot.formatter import format_notice, format_top
 from bot.ingest import SAMPLE_ARCHIVE_DIR, days_between, import_from_source
-from bot.sources import DirectorySource, source_from_spec
+from bot.sources import DirectorySource, HuggingFaceSource, source_from_spec
 
 SEARCH_MAX = 50
 
@@ -32,7 +32,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     importer = subparsers.add_parser(
         "import",
         help="import digests from a folder, a URL template or the Hugging Face API",
-        description="Import digests into the archive; re-importing updates and duplicates nothing.",
+        description="Import digests into the archive; re-importing updates and duplicates nothing. "
+        "A file or day that cannot be read is named on its own line and the others are imported; "
+        "the exit status is then 1 (0: everything imported; 2: nothing done, one line says why). "
+        "A second import waits for one already running on the same archive.",
     )
     importer.add_argument(
         "location",
@@ -41,8 +44,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a folder of YYYY-MM-DD.md files, a URL template with {yyyy}/{mm}/{dd}, or "
         "'huggingface' (default: the bundled sample archive)",
     )
-    importer.add_argument("--since", type=parse_date, help="first day to fetch (URL and API)")
-    importer.add_argument("--until", type=parse_date, help="last day to fetch (default: today)")
+    importer.add_argument(
+        "--since",
+        type=parse_date,
+        help="first day to fetch: YYYY-MM-DD, 'today' or 'yesterday' (needed for a URL; "
+        "huggingface: yesterday and today, UTC)",
+    )
+    importer.add_argument(
+        "--until", type=parse_date, help="last day to fetch, same forms (default: today)"
+    )
     importer.set_defaults(handler=run_import)
 
     paper = subparsers.add_parser("paper", help="show one paper from the archive")
@@ -69,11 +79,14 @@ def run_import(args: argparse.Namespace) -> int:
     source = source_from_spec(args.location or str(SAMPLE_ARCHIVE_DIR))
     days = None
     if not isinstance(source, DirectorySource) or args.since:
-        if args.since is None:
+        if args.since is None and isinstance(source, HuggingFaceSource):
+            days = source.recent_days(dt.datetime.now(dt.UTC))
+        elif args.since is None:
             raise UserError(f"importing from {source.description} needs --since YYYY-MM-DD")
-        days = days_between(args.since, args.until or dt.date.today())
+        else:
+            days = days_between(args.since, args.until or dt.date.today())
     with _progress(quiet=args.json) as progress:
-        report = asyncio.run(import_from_source(archive, source, days, progress))
+        report = asyncio.run(import_from_source(archive, source, days, progress, _say_waiting))
     if args.json:
         print_json(_report_json(report))
     else:
@@ -86,7 +99,7 @@ def _context(archive: Archive) -> CommandContext:
 
 
 def run_paper(args: argparse.Namespace) -> int:
-    archive = open_archive(args)
+    archive = open_archive(args, read_only=True)
     message = paper_command(_context(archive), args.reference)  # raises the user's error
     if not args.json:
         print_message(message)
@@ -102,7 +115,7 @@ def run_paper(args: argparse.Namespace) -> int:
 def run_top(args: argparse.Namespace) -> int:
     if not 1 <= args.n <= TOP_MAX:
         raise UserError(f"-n must be between 1 and {TOP_MAX} (got {args.n})")
-    archive = open_archive(args)
+    archive = open_archive(args, read_only=True)
     ctx = _context(archive)
     day = resolve_day(ctx, args.date)
     ranked = archive.top(day, args.n)
@@ -118,7 +131,7 @@ def run_top(args: argparse.Namespace) -> int:
 def run_search(args: argparse.Namespace) -> int:
     if not 1 <= args.limit <= SEARCH_MAX:
         raise UserError(f"--limit must be between 1 and {SEARCH_MAX} (got {args.limit})")
-    archive = open_archive(args)
+    archive = open_archive(args, read_only=True)
     words = " ".join(args.words)
     hits = archive.search(words, limit=args.limit)
     if args.json:
@@ -149,6 +162,14 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield advance
+
+
+def _say_waiting() -> None:
+    print(
+        "digest-bot: another import is writing this archive; waiting for it to finish…",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _report_json(report: ImportReport) -> dict[str, object]:

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.archive import Archive
+from bot.commands import parse_day
+from bot.errors import UserError
 from bot.messages import Message
 from bot.models import Paper
-from bot.storage import default_data_dir, sqlite_url
+from bot.storage import create_database_engine, default_data_dir, sqlite_url
 
 DATABASE_URL_ENV = "DIGEST_BOT_DATABASE_URL"
 
@@ -41,8 +43,10 @@ def database_url(args: argparse.Namespace) -> str:
     return sqlite_url(data_dir / "digest-bot.sqlite3")
 
 
-def open_archive(args: argparse.Namespace) -> Archive:
-    return Archive.from_url(database_url(args))
+def open_archive(args: argparse.Namespace, *, read_only: bool = False) -> Archive:
+    """The archive the options name; `read_only` for commands that only read it, so they work
+    on a data dir this user may not write."""
+    return Archive(create_database_engine(database_url(args), read_only=read_only))
 
 
 def print_json(payload: Any) -> None:
@@ -65,7 +69,8 @@ def print_message(message: Message) -> None:
 
 
 def parse_date(text: str) -> dt.date:
+    """An option's day, read as `top --date` reads it: YYYY-MM-DD, `today` or `yesterday`."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+        return parse_day(text, dt.date.today())
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.errors import UserError
+from bot.extras import import_extra
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_invite(args: argparse.Namespace) -> int:
+    import_extra("adapters.discord.invite", "discord", "discord invite")
     from adapters.discord.invite import invite_url  # composition root: the SDK loads lazily
 
     application_id = args.application_id

@@ -10,9 +10,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bot.models import Digest
 from bot.parser import parse_file
+from bot.terminal import printable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     console = Console()
     for digest in digests:
-        table = Table(title=f"Daily Papers {digest.date} — {len(digest.papers)} papers")
+        table = Table(title=Text(f"Daily Papers {digest.date} — {len(digest.papers)} papers"))
         table.add_column("#", justify="right")
         table.add_column("arXiv")
         table.add_column("Votes", justify="right")
@@ -55,15 +57,17 @@ def run(args: argparse.Namespace) -> int:
         table.add_column("Authors", justify="right")
         table.add_column("Sections", justify="right")
         for rank, paper in enumerate(digest.papers, start=1):
+            # Digest text as Text, never as console markup: a title may hold "[/red]".
             table.add_row(
                 str(rank),
-                paper.arxiv_id or "–",
+                Text(printable(paper.arxiv_id or "–")),
                 "–" if paper.votes is None else str(paper.votes),
-                paper.title,
+                Text(printable(paper.title)),
                 str(len(paper.authors)),
                 str(len(paper.sections)),
             )
         console.print(table)
         for warning in digest.warnings:
-            console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+            line = Text.assemble(("warning:", "yellow"), " ", printable(str(warning)))
+            console.print(line, highlight=False)
     return 0

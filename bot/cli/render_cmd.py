@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.cli.common import add_archive_options, open_archive, print_json
 from bot.errors import DigestNotFound, UserError
+from bot.extras import import_extra
 from bot.formatter import FormatOptions, format_digest
 from bot.models import Digest
 from bot.parser import parse_file
@@ -45,7 +46,7 @@ def _digest(args: argparse.Namespace) -> Digest:
         raise UserError(
             f"'{args.digest}' is neither a digest file nor a date (YYYY-MM-DD)"
         ) from None
-    digest = open_archive(args).get_digest(day)
+    digest = open_archive(args, read_only=True).get_digest(day)
     if digest is None:
         raise DigestNotFound(f"No digest for {day.isoformat()} in the archive; import it first.")
     return digest
@@ -55,10 +56,12 @@ def run(args: argparse.Namespace) -> int:
     post = format_digest(_digest(args), FormatOptions(mode=args.mode, language=args.language))
     payloads: list[Any]
     if args.platform == "slack":
+        import_extra("adapters.slack.render", "slack", "render --platform slack")
         from adapters.slack.render import render_post as render_slack
 
         payloads = render_slack(post)
     elif args.platform == "discord":
+        import_extra("adapters.discord.render", "discord", "render --platform discord")
         from adapters.discord.render import render_post as render_discord
 
         payloads = [payload.to_json() for payload in render_discord(post)]

@@ -8,11 +8,16 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from bot.cli.common import parse_date
 from bot.errors import DigestNotFound
+
+if TYPE_CHECKING:
+    from bot.models import Digest
+    from config import ChannelConfig
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,28 +78,48 @@ def post_now(args: argparse.Namespace) -> int:
         if digest is None:
             raise DigestNotFound(f"No digest for {day.isoformat()} in the archive or the source.")
         if args.dry_run or not channels:
-            every = [c.format_options() for c in channels] or [app.command_context().options]
-            for options in every:
-                print_post(format_digest(digest, options), console)
+            if not channels:
+                print_post(format_digest(digest, app.command_context().options), console)
+            for channel in channels:  # several posts in a row: say which channel each is for
+                console.rule(f"channel {channel.name} ({channel.platform})", style="none")
+                print_post(format_digest(digest, channel.format_options()), console)
             return 0
-        async with app.connected():
+        # No [http] server: `post` answers nothing, and a running bot may hold the port. No
+        # retry either: a platform that cannot connect fails its channels now, with its reason.
+        async with app.connected(serve_http=False, retry_every=None):
             # All channels at once: each is paced on its own, so a fan-out takes as long as
             # one channel's thread, not the sum of them.
-            outcomes = await asyncio.gather(
-                *(app.engine.deliver(app.runner.target(c), digest) for c in channels)
-            )
+            outcomes = await asyncio.gather(*(deliver_to(channel, digest) for channel in channels))
         for channel, outcome in zip(channels, outcomes, strict=True):
-            console.print(f"{channel.name}: {outcome}")
-        return 1 if {"failed", "abandoned"} & set(outcomes) else 0
+            console.print(
+                f"{channel.name}: {outcome}", markup=False, highlight=False, soft_wrap=True
+            )
+        return 1 if any(o.startswith(("failed", "abandoned")) for o in outcomes) else 0
+
+    async def deliver_to(channel: ChannelConfig, digest: Digest) -> str:
+        down = app.down.get(channel.platform)
+        if down is not None and not channel.is_webhook:
+            return f"failed: {down}"  # the ledger is untouched: nothing was attempted
+        return await app.engine.deliver(app.runner.target(channel), digest)
 
     return asyncio.run(deliver())
 
 
 def check_config(args: argparse.Namespace) -> int:
-    from config import config_path, load_settings
+    from bot.cli.config_checks import environment_problems
+    from bot.errors import ConfigError
+    from config import config_path
+    from config.settings import check_settings
 
-    settings = load_settings(args.config)  # raises ConfigError listing every problem
+    # Every problem in one round: the file's, the environment's, and what `run` would meet.
+    settings, problems = check_settings(args.config)
+    if settings is not None:
+        problems += environment_problems(settings)
+    if problems or settings is None:
+        raise ConfigError(problems)
     path = config_path(args.config)
     where = str(path) if path else "no config file (defaults)"
-    print(f"OK: {where}; {len(settings.channels)} channels; source {settings.source}")
+    from bot.redaction import redact  # the source may be a URL with a password or a token
+
+    print(redact(f"OK: {where}; {len(settings.channels)} channels; source {settings.source}"))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.errors import UserError
+from bot.extras import import_extra
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_manifest(args: argparse.Namespace) -> int:
+    import_extra("adapters.slack.manifest", "slack", "slack manifest")
     from adapters.slack.manifest import render_manifest
 
     try:

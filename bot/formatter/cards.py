@@ -116,15 +116,24 @@ def format_paper(
     return Message(role="answer", text=text, cards=[card])
 
 
+def _with_id(text: str, paper: Paper) -> str:
+    # The bare id, so that what a list shows can be typed after /paper on every platform.
+    return f"{text} · {paper.arxiv_id}" if paper.arxiv_id else text
+
+
 def format_top(papers: Sequence[Paper], *, title: str, options: FormatOptions) -> Message:
-    """`/top` and `/search`: a ranked list of linked titles with their votes."""
+    """`/top` and `/search`: a ranked list of linked titles with their votes and arXiv ids."""
     if not papers:
         nothing = labels(options.language)["nothing_matched"]
         return Message(
             role="answer", text=f"{title}: {nothing}", cards=[Card(title=title, intro=nothing)]
         )
-    card = Card(title=title, items=ranked_items(papers))
-    lines = [f"{n}. {title_line(p)}" for n, p in enumerate(papers, start=1)]
+    items = [
+        item.model_copy(update={"note": _with_id(item.note or "", paper)})
+        for item, paper in zip(ranked_items(papers), papers, strict=True)
+    ]
+    card = Card(title=title, items=items)
+    lines = [f"{n}. {_with_id(title_line(p), p)}" for n, p in enumerate(papers, start=1)]
     return Message(role="answer", text="\n".join([title, *lines]), cards=[card])
 
 

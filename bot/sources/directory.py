@@ -39,18 +39,20 @@ def check_folder(root: Path) -> None:
 def iter_digest_files(root: Path) -> list[tuple[dt.date, Path]]:
     """Every digest file under `root` with its day, by day; `YYYY-MM-DD.md` wins a tie.
 
-    Files whose names are not dates (README.md, notes, 2025-02-30.md) are ignored.
+    Files whose names are not dates (README.md, notes, 2025-02-30.md) are ignored. A dated name
+    that is not a readable file (a folder named 2025-01-10.md) is listed all the same, unless a
+    file holds that day: the import then names it instead of leaving the day out unsaid.
     """
     check_folder(root)
     found: dict[dt.date, Path] = {}
     for path in root.glob("*/*/*.md"):
         day = _day(_NESTED.match(path.relative_to(root).as_posix()))
-        if day is not None and path.is_file():
+        if day is not None:
             found[day] = path
     # Flat names go second so they replace a nested file of the same day, whatever the disk order.
     for path in root.glob("*.md"):
         day = _day(_FLAT.match(path.name))
-        if day is not None and path.is_file():
+        if day is not None and (day not in found or path.is_file() or not found[day].is_file()):
             found[day] = path
     return sorted(found.items())
 

@@ -1,4 +1,4 @@
-"""HTTP GET with timeouts and retries, shared by the URL-template and Hugging Face sources.
+"""HTTP GET with timeouts, retries and bounds, shared by the URL-template and Hugging Face sources.
 
 The one retry loop of the package lives here, so both network sources treat outages alike:
 404/410 mean "nothing for that day (yet)", 5xx/429/network trouble is retried with exponential
@@ -18,7 +18,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from bot.errors import SourceError
+from bot.errors import SourceError, SourceUnreachable
+from bot.sources.bounded import (
+    ACCEPT_ENCODING,
+    DeadlinePassed,
+    FetchLimits,
+    HttpBody,
+    read_capped,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,7 @@ MAX_DELAY = 60.0
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _RETRY_AFTER_STATUS = frozenset({429, 503})
 _GONE_STATUS = frozenset({404, 410})
+DEFAULT_LIMITS = FetchLimits()
 
 
 def safe_url(url: str) -> str:
@@ -83,6 +91,27 @@ def retry_after(response: httpx.Response) -> float | None:
     return max(0.0, (until - now).total_seconds())
 
 
+async def _attempt(
+    client: httpx.AsyncClient,
+    url: str,
+    request_timeout: float,
+    limits: FetchLimits,
+    ends_at: float,
+) -> httpx.Response | HttpBody:
+    """One GET: the body of a 2xx read within the limits, else the (unread) response."""
+    request = client.build_request(
+        "GET", url, timeout=request_timeout, headers={"Accept-Encoding": ACCEPT_ENCODING}
+    )
+    response = await client.send(request, stream=True)
+    try:
+        if not response.is_success:
+            return response  # the status and headers are all we need of it
+        content = await read_capped(response, limits, ends_at, safe_url(url))
+        return HttpBody(content=content, headers=response.headers)
+    finally:
+        await response.aclose()
+
+
 async def fetch_with_retries(
     client: httpx.AsyncClient,
     url: str,
@@ -90,44 +119,63 @@ async def fetch_with_retries(
     retries: int,
     backoff: float,
     request_timeout: float,
+    limits: FetchLimits = DEFAULT_LIMITS,
     sleep: Sleep = asyncio.sleep,
-) -> httpx.Response | None:
+) -> HttpBody | None:
     """GET `url`: None on 404/410; retry 5xx, 429 and network errors; else SourceError.
 
-    `request_timeout` bounds each attempt; `retries` is the number of attempts after the first.
-    The waits are `backoff`, 2x, 4x, ... (at most `MAX_DELAY`), or the server's `Retry-After` on
-    429/503 (also capped).
+    `request_timeout` bounds each read; `limits.deadline` bounds the whole (every attempt, body
+    and wait) by the wall clock, since a server dripping a byte at a time never trips a read
+    timeout. `retries` is the number of attempts after the first. The waits are `backoff`, 2x,
+    4x, ... (at most `MAX_DELAY`), or the server's `Retry-After` on 429/503 (also capped).
+    SourceUnreachable when the host never answered (connection failures, timeouts).
     """
     shown = safe_url(url)
-    problem = "not attempted"
+    host = urlsplit(shown).netloc or shown
+    ends_at = limits.clock() + limits.deadline
+    past_deadline = f"no complete answer within the {limits.deadline:g}s deadline"
+    problem, unreachable = "not attempted", False
     for attempt in range(retries + 1):
         delay = backoff * 2**attempt
         try:
-            response = await client.get(url, timeout=request_timeout)
+            # The wall-clock guard for a read that blocks; the injected clock is checked between
+            # chunks so tests can run the deadline without waiting for it.
+            async with asyncio.timeout(max(0.0, ends_at - limits.clock())):
+                answer = await _attempt(client, url, request_timeout, limits, ends_at)
+        except (TimeoutError, DeadlinePassed):
+            message = f"{shown}: {past_deadline}; will try again later"
+            raise SourceUnreachable(message, host=host) from None
         except httpx.TimeoutException:
-            problem = f"no answer within {request_timeout:g}s"
+            problem, unreachable = f"no answer within {request_timeout:g}s", True
         except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
-            problem = f"network error ({type(error).__name__})"
+            problem, unreachable = f"network error ({type(error).__name__})", True
         except (httpx.RequestError, httpx.InvalidURL) as error:
             # Unsupported scheme, too many redirects, ...: retrying cannot help.
             raise SourceError(f"{shown}: request failed ({type(error).__name__})") from None
         else:
-            status = response.status_code
+            if isinstance(answer, HttpBody):
+                return answer
+            status = answer.status_code
             if status in _GONE_STATUS:
                 return None
-            if response.is_success:
-                return response
-            problem = f"HTTP {status}"
+            problem, unreachable = f"HTTP {status}", False
             if status not in _RETRY_STATUS:
                 raise SourceError(f"{shown}: HTTP {status}; check the URL and its access rights")
             if status in _RETRY_AFTER_STATUS:
-                asked = retry_after(response)
+                asked = retry_after(answer)
                 delay = delay if asked is None else asked
         if attempt < retries:
             delay = min(delay, MAX_DELAY)
+            if limits.clock() + delay >= ends_at:
+                problem += f" ({past_deadline} for another attempt)"
+                retries = attempt
+                break
             log.warning("GET %s: %s; retrying in %.1fs", shown, problem, delay)
             await sleep(delay)
-    raise SourceError(f"{shown}: {problem} after {retries + 1} attempts; will try again later")
+    message = f"{shown}: {problem} after {retries + 1} attempts; will try again later"
+    if unreachable:
+        raise SourceUnreachable(message, host=host)
+    raise SourceError(message)
 
 
 class RetryingClient:
@@ -141,6 +189,7 @@ class RetryingClient:
         backoff: float,
         timeout: float,
         sleep: Sleep,
+        limits: FetchLimits,
     ) -> None:
         if retries < 0 or backoff < 0 or timeout <= 0:
             raise ValueError(
@@ -152,14 +201,16 @@ class RetryingClient:
         self.backoff = backoff
         self.timeout = timeout
         self.sleep = sleep
+        self.limits = limits
 
-    async def get(self, url: str) -> httpx.Response | None:
+    async def get(self, url: str) -> HttpBody | None:
         return await fetch_with_retries(
             self.client,
             url,
             retries=self.retries,
             backoff=self.backoff,
             request_timeout=self.timeout,
+            limits=self.limits,
             sleep=self.sleep,
         )
 

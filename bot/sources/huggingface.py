@@ -13,8 +13,22 @@ import httpx
 
 from bot.arxiv import try_parse_arxiv_id
 from bot.errors import SourceError
-from bot.models import Digest, Paper, ParseWarning, Section
-from bot.sources.fetching import RetryingClient, Sleep, check_http_url, safe_url
+from bot.models import (
+    Digest,
+    Paper,
+    ParseWarning,
+    Section,
+    out_of_range_votes,
+    votes_in_range,
+)
+from bot.sources.bounded import FetchLimits
+from bot.sources.fetching import (
+    DEFAULT_LIMITS,
+    RetryingClient,
+    Sleep,
+    check_http_url,
+    safe_url,
+)
 
 HF_BASE_URL = "https://huggingface.co"
 _SPACES = re.compile(r"\s+")
@@ -69,9 +83,26 @@ def _video(entry: Mapping[str, object], paper: Mapping[str, object]) -> str | No
     return None
 
 
-def _votes(value: object) -> int | None:
+def _count(value: object) -> int | None:
     # bool is an int in Python, but `true` upvotes would be a broken payload, not one vote.
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _votes(value: object) -> int | None:
+    """The upvotes, None when missing, not a whole number or out of range (see `_votes_warning`)."""
+    count = _count(value)
+    return count if count is not None and votes_in_range(count) else None
+
+
+def _votes_warning(entry: Mapping[str, object]) -> str | None:
+    count = _count(_mapping(entry.get("paper")).get("upvotes"))
+    return None if count is None or votes_in_range(count) else out_of_range_votes(count)
+
+
+def json_int(text: str) -> int:
+    """A JSON integer literal as `json.loads` calls it: past 40 digits, a number as far out of
+    range (Python refuses int() past 4300 digits, which failed the whole day's answer)."""
+    return int(text if len(text) <= 40 else text[:41])
 
 
 def _paper(entry: Mapping[str, object]) -> Paper | str:
@@ -122,6 +153,9 @@ def digest_from_hf_json(data: object, day: dt.date, *, source: str) -> Digest:
         else:
             seen.add(result.arxiv_id or "")
             papers.append(result)
+            if isinstance(entry, Mapping) and (problem := _votes_warning(entry)):
+                message = f"paper {result.arxiv_id}: {problem}"
+                warnings.append(ParseWarning(source=source, line=number, message=message))
     return Digest(date=day, papers=papers, source=source, warnings=warnings)
 
 
@@ -151,11 +185,12 @@ class HuggingFaceSource:
         backoff: float = 0.5,
         timeout: float = 20.0,
         sleep: Sleep = asyncio.sleep,
+        limits: FetchLimits = DEFAULT_LIMITS,
     ) -> None:
         check_http_url(base_url, "Hugging Face base URL")
         self.base_url = base_url.strip().rstrip("/")
         self.http = RetryingClient(
-            client, retries=retries, backoff=backoff, timeout=timeout, sleep=sleep
+            client, retries=retries, backoff=backoff, timeout=timeout, sleep=sleep, limits=limits
         )
 
     @property
@@ -165,12 +200,18 @@ class HuggingFaceSource:
     def url_for(self, day: dt.date) -> str:
         return f"{self.base_url}/api/daily_papers?date={day.isoformat()}"
 
+    def recent_days(self, now: dt.datetime) -> list[dt.date]:
+        """What to import when no day is given: yesterday's list (closed by now or soon) and
+        today's (still growing), by the API's own days, which are UTC."""
+        today = now.astimezone(dt.UTC).date()
+        return [today - dt.timedelta(days=1), today]
+
     async def fetch(self, day: dt.date) -> Digest | None:
         response = await self.http.get(self.url_for(day))
         if response is None:
             return None
         try:
-            data = json.loads(response.content)
+            data = json.loads(response.content, parse_int=json_int)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
             raise SourceError(
                 f"{self.description}: the answer for {day} is not JSON "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from rich.console import Console
 
 from bot.app.main import BotApp
 from bot.cli import main
-from config import BotSettings
+from config import BotSettings, ChannelConfig
 
 
 async def test_run_shows_the_latest_digest_and_answers_commands(tmp_path: Path) -> None:
@@ -39,3 +40,25 @@ def test_post_dry_run_prints_without_a_config(
     assert "rStar-Math" in capsys.readouterr().out
     assert main(["post", "--date", "2024-01-01"]) == 2
     assert "No digest for 2024-01-01" in capsys.readouterr().err
+
+
+async def test_with_a_console_channel_typed_commands_are_answered_while_the_scheduler_runs(
+    tmp_path: Path,
+) -> None:
+    out = io.StringIO()
+    desk = ChannelConfig(name="desk", platform="console")
+    app = BotApp(BotSettings(data_dir=tmp_path, channels=[desk]), Console(file=out, width=120))
+    typed: Iterator[str] = iter(["/top 2\n", "/digest-status desk\n"])
+    scheduling: list[bool] = []
+
+    async def read_line() -> str | None:
+        # What a person types at the terminal, noting whether the scheduler runs meanwhile.
+        scheduling.append(app.scheduler is not None and app.scheduler.running)
+        return next(typed, None)
+
+    assert await app.run(io.StringIO(), read_line=read_line) == 0
+    text = out.getvalue()
+    assert "Top 2 — 2025-01-10" in text
+    assert "desk" in text.split("Top 2", 1)[1]  # /digest-status answered for the channel
+    assert scheduling == [True, True, True]
+    assert app.scheduler is None  # the end of the typed input stopped the bot

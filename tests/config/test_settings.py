@@ -103,8 +103,7 @@ def test_cross_checks_name_the_missing_secret(tmp_path: Path) -> None:
 def test_secrets_in_the_file_are_refused(tmp_path: Path) -> None:
     found = problems(write(tmp_path, 'slack_bot_token = "xoxb-secret"\n'))
     assert found == [
-        "slack_bot_token: secrets must not be in the config file; "
-        "set the environment variable SLACK_BOT_TOKEN instead"
+        "slack_bot_token: secrets belong in the environment: set SLACK_BOT_TOKEN there"
     ]
 
 

@@ -116,10 +116,13 @@ def test_date_comes_from_file_name_when_heading_is_missing(tmp_path: Path) -> No
     assert date_from_path(Path("2025-02-30.md")) is None
 
 
-def test_heading_date_that_disagrees_with_file_name_is_reported() -> None:
+def test_file_name_date_wins_over_a_disagreeing_heading() -> None:
     digest = parse_digest("## Daily Papers (2024-01-02)\n", "x.md", day=dt.date(2024, 1, 3))
-    assert digest.date == dt.date(2024, 1, 2)
-    assert "file is for 2024-01-03" in digest.warnings[0].message
+    assert digest.date == dt.date(2024, 1, 3)
+    assert str(digest.warnings[0]) == (
+        "x.md:1: heading says 2024-01-02 but the file name (or URL) says 2024-01-03; "
+        "read as 2024-01-03, 2024-01-02 is left as it is"
+    )
 
 
 def test_empty_day_is_a_digest_without_papers() -> None:
@@ -149,9 +152,11 @@ def test_invalid_utf8_is_replaced_and_reported(tmp_path: Path) -> None:
     )
     digest = parse_file(path)
     assert digest.papers[0].title == "Caf\ufffd"
-    assert digest.warnings[0].message == "file is not valid UTF-8"
+    assert str(digest.warnings[0]) == (
+        f"{path}:2: bytes that are not UTF-8 were replaced by '\ufffd' on line 2 (save it as UTF-8)"
+    )
 
 
 def test_unreadable_file_is_a_parse_error_not_a_crash(tmp_path: Path) -> None:
-    with pytest.raises(DigestParseError, match="cannot read file"):
+    with pytest.raises(DigestParseError, match=r"missing.md: cannot read the file \(No such file"):
         parse_file(tmp_path / "missing.md")

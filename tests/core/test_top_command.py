@@ -134,7 +134,7 @@ def test_week_lists_each_paper_once_with_its_highest_votes(archive: Archive) -> 
     assert result.message.text.splitlines()[0] == "Top 5 — week 2025-03-04 … 2025-03-10"
     lines = listed(result)
     assert len(lines) == 5  # the default n
-    assert lines[0] == "1. Made-up paper 1 (▲ 40)"
+    assert lines[0] == "1. Made-up paper 1 (▲ 40) · 2503.00001"
     assert sum("Made-up paper 1 " in line for line in lines) == 1
     assert [line.split(" (")[0] for line in lines[1:]] == [
         "2. Made-up paper 8",
@@ -154,7 +154,7 @@ def test_a_paper_eight_days_before_the_latest_is_in_the_month_not_the_week(
     assert "Made-up paper 6 " not in week  # 7 days before: just outside too
     assert "Made-up paper 4 " in week  # 6 days before: the week's first day
     assert month.message.text.splitlines()[0] == "Top 9 — month 2025-02-09 … 2025-03-10"
-    assert listed(month)[0] == "1. Made-up paper 7 (▲ 100)"
+    assert listed(month)[0] == "1. Made-up paper 7 (▲ 100) · 2503.00007"
     assert "Made-up paper 10 " in month.message.text  # 29 days before: the month's first day
     assert "Made-up paper 11 " not in month.message.text  # 30 days before: outside
 
@@ -164,14 +164,20 @@ def test_n_limits_the_answer_in_any_order_and_case(archive: Archive, text: str) 
     result = run(archive, text)
 
     assert result.message.text.splitlines()[0] == "Top 2 — month 2025-02-09 … 2025-03-10"
-    assert listed(result) == ["1. Made-up paper 7 (▲ 100)", "2. Made-up paper 6 (▲ 60)"]
+    assert listed(result) == [
+        "1. Made-up paper 7 (▲ 100) · 2503.00007",
+        "2. Made-up paper 6 (▲ 60) · 2503.00006",
+    ]
 
 
 def test_the_day_answer_is_unchanged(archive: Archive) -> None:
     result = run(archive, "2 2025-03-07")
 
     assert result.message.text.splitlines()[0] == "Top 2 — 2025-03-07"
-    assert listed(result) == ["1. Made-up paper 1 (▲ 40)", "2. Made-up paper 9 (▲ 30)"]
+    assert listed(result) == [
+        "1. Made-up paper 1 (▲ 40) · 2503.00001",
+        "2. Made-up paper 9 (▲ 30) · 2503.00009",
+    ]
     assert run(archive, "").message.text.splitlines()[0] == "Top 3 — 2025-03-10"
 
 

@@ -314,6 +314,8 @@ class FakeDiscordAPI:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.nonce_window = nonce_window
         self.shard_count = shard_count
+        # What GET /gateway/bot names as the gateway; None: this fake's own.
+        self.advertised_gateway: str | None = None
         self._ids = itertools.count()
         self.bot_user = self._user(self._snowflake(), bot_name, bot=True)
         self.member_user = self._user(self._snowflake(), "reader")
@@ -880,7 +882,8 @@ class FakeDiscordAPI:
 
     async def _get_gateway(self, request: web.Request, body: Any) -> JSON:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit}
+        url = self.advertised_gateway or self.gateway_url
+        return {"url": url, "shards": self.shard_count, "session_start_limit": limit}
 
     async def _get_application(self, request: web.Request, body: Any) -> JSON:
         return {

@@ -316,7 +316,8 @@ class FakeSlackAPI:
     async def start(self) -> Self:
         app = web.Application(middlewares=[self._track_in_flight])
         app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/webhooks/{hook_id:.+}", self._handle_webhook)
+        # Incoming webhooks at Slack's path (…/services/T…/B…/secret), as the config demands.
+        app.router.add_post("/services/{hook_id:.+}", self._handle_webhook)
         app.router.add_post("/responses/{response_id}", self._handle_response)
         app.router.add_get("/socket-mode", self._handle_socket)
         # A short shutdown so a test that leaves a delayed request behind still ends quickly.
@@ -377,7 +378,7 @@ class FakeSlackAPI:
 
     def webhook_url(self, hook_id: str) -> str:
         """The URL for ``hook_id``, configured or not (unknown ids answer 404 ``no_service``)."""
-        return f"{self.root_url}webhooks/{hook_id}"
+        return f"{self.root_url}services/{hook_id}"
 
     def response_url(self, response_id: str) -> str:
         """A `response_url` as Slack puts in slash-command and button payloads."""

@@ -117,6 +117,15 @@ def test_an_answer_card_lists_ranked_papers_with_votes() -> None:
     assert "2. Thinking [bold]about[/bold]" in words
 
 
+def test_a_wrapped_title_keeps_its_votes_and_arxiv_id_whole_on_one_line() -> None:
+    message = format_top(DIGEST.papers[:1], title="Top 1", options=FormatOptions())
+    for width in range(40, 121):  # wherever the title happens to wrap
+        out = io.StringIO()
+        console_on(out, width=width).print(render_console(message))
+        lines = out.getvalue().splitlines()
+        assert any("▲ 43 · 2501.04682" in line for line in lines), width  # for /paper
+
+
 def test_a_paper_answer_shows_its_digest_days() -> None:
     message = format_paper(DIGEST.papers[0], FormatOptions(), appearances=[dt.date(2025, 1, 9)])
     assert "In digests: 2025-01-09" in shown(message)

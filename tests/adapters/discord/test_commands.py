@@ -226,8 +226,9 @@ async def test_a_refused_token_is_a_config_error_naming_the_variable(
 
     assert "DISCORD_BOT_TOKEN" in str(refused.value)
     assert bad not in str(refused.value)
-    assert discord.http.Route.BASE == DEFAULT_API_BASE  # put back by the close on failure
+    assert adapter.client is None  # the bot side is closed; webhook channels go on
     await adapter.close()
+    assert discord.http.Route.BASE == DEFAULT_API_BASE
 
 
 async def test_without_a_token_only_webhooks_are_served(

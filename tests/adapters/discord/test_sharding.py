@@ -8,8 +8,6 @@ from functools import partial
 
 import discord
 import pytest
-import yarl
-from discord.gateway import DiscordWebSocket
 from pydantic import SecretStr
 
 from adapters.discord.adapter import DiscordAdapter, make_client
@@ -23,10 +21,9 @@ TODAY = dt.date(2025, 1, 10)
 
 
 @pytest.fixture
-async def sharded_api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
+async def sharded_api() -> AsyncIterator[FakeDiscordAPI]:
     # Discord recommends two shards for this bot (as it would past 2,500 guilds).
     async with FakeDiscordAPI(shard_count=2) as fake:
-        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
         yield fake
 
 

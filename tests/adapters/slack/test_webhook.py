@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections.abc import AsyncIterator
 
@@ -78,3 +79,59 @@ async def test_a_dead_webhook_is_permanent_and_its_url_stays_secret(
     assert "hooked" in str(raised.value)
     assert "secret" not in str(raised.value)
     assert "secret" not in caplog.text
+
+
+class ManualClock:
+    """Time that moves only when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
+async def test_the_parts_of_a_split_post_are_paced_one_a_second_per_webhook() -> None:
+    clock = ManualClock()
+    async with FakeSlackAPI(webhooks={HOOK: DEFAULT_CHANNEL}, clock=clock) as api:
+        publisher = SlackPublisher(
+            make_web_client(None, api.base_url),
+            pacer=ChannelPacer(clock=clock, sleep=clock.sleep),
+            sleep=clock.sleep,
+        )
+        post = format_digest(
+            parse_file(SAMPLE_ARCHIVE_DIR / "2025-01-09.md"), FormatOptions(mode="thread")
+        )
+        sent: list[SentMessage] = []
+
+        async def record(message: SentMessage) -> None:
+            sent.append(message)
+
+        await publisher.publish(
+            api.webhook_url(HOOK), post, key=KEY, already_sent=[], record=record
+        )
+        times = [call.time for call in api.calls_to("webhook")]
+
+    assert len(times) == len(sent) > 2
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(times))
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "hooks.slack.com/services/T0FAKETEAM/B0HOOK/secret-part-of-the-url",  # no scheme
+        "http://hooks.slack.com/services/T0FAKETEAM/B0HOOK/secret-part-of-the-url",
+        "https://example.org/services/T0FAKETEAM/B0HOOK/secret-part-of-the-url",
+    ],
+)
+async def test_a_url_that_is_no_slack_webhook_is_refused_and_never_sent_anywhere(
+    api: FakeSlackAPI, target: str
+) -> None:
+    with pytest.raises(DeliveryError) as raised:
+        await publish(api, target, [])
+    assert raised.value.permanent
+    assert "secret-part" not in str(raised.value)
+    assert api.calls == []  # not taken for a channel id and posted with chat.postMessage

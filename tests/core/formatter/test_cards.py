@@ -90,16 +90,23 @@ def test_many_appearances_show_the_latest_and_count_the_rest() -> None:
     assert korean.cards[0].footer.startswith("실린 날짜: ")
 
 
-def test_top_is_one_card_of_ranked_linked_titles_with_votes() -> None:
+def test_top_is_one_card_of_ranked_linked_titles_with_votes_and_ids() -> None:
     message = format_top([make_paper(2, 40), make_paper(1, None)], title="Top 2", options=EN)
     assert message.role == "answer"
     (card,) = message.cards
     assert card.title == "Top 2"
+    # The bare arXiv id, in the card and in the plain text, is what /paper takes.
     assert [(i.text, i.url, i.note) for i in card.items] == [
-        ("Paper 2", "https://arxiv.org/abs/2501.00002", "▲ 40"),
-        ("Paper 1", "https://arxiv.org/abs/2501.00001", "—"),
+        ("Paper 2", "https://arxiv.org/abs/2501.00002", "▲ 40 · 2501.00002"),
+        ("Paper 1", "https://arxiv.org/abs/2501.00001", "— · 2501.00001"),
     ]
-    assert message.text == "Top 2\n1. Paper 2 (▲ 40)\n2. Paper 1"
+    assert message.text == "Top 2\n1. Paper 2 (▲ 40) · 2501.00002\n2. Paper 1 · 2501.00001"
+
+
+def test_a_listed_paper_without_an_arxiv_id_shows_no_id() -> None:
+    message = format_top([make_paper(3, 7, with_id=False)], title="Top 1", options=EN)
+    assert message.cards[0].items[0].note == "▲ 7"
+    assert message.text == "Top 1\n1. Paper 3 (▲ 7)"
 
 
 def test_top_with_nothing_says_so() -> None:

@@ -111,7 +111,7 @@ def test_a_paper_without_an_arxiv_id_is_known_by_its_link() -> None:
 
 def test_commands_never_mark() -> None:
     message = format_top([make_paper(2, 40)], title="Top 1", options=FormatOptions(seen=SEEN))
-    assert message.cards[0].items[0].note == "▲ 40"
+    assert message.cards[0].items[0].note == "▲ 40 · 2501.00002"  # votes and id, never "seen"
 
 
 def test_an_unknown_mode_is_rejected() -> None:

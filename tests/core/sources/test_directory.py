@@ -57,9 +57,15 @@ def test_files_whose_names_are_not_dates_are_ignored(tmp_path: Path, name: str) 
     assert iter_digest_files(tmp_path) == []
 
 
-def test_a_folder_named_like_a_digest_is_not_one(tmp_path: Path) -> None:
+def test_a_folder_named_like_a_digest_is_listed_so_the_import_names_it(tmp_path: Path) -> None:
     (tmp_path / "2025-01-09.md").mkdir()
-    assert iter_digest_files(tmp_path) == []
+    assert iter_digest_files(tmp_path) == [(DAY, tmp_path / "2025-01-09.md")]
+
+
+def test_a_file_wins_over_a_folder_named_for_the_same_day(tmp_path: Path) -> None:
+    (tmp_path / "2025-01-09.md").mkdir()
+    write(tmp_path / "2025" / "01" / "09.md", DIGEST)
+    assert iter_digest_files(tmp_path) == [(DAY, tmp_path / "2025" / "01" / "09.md")]
 
 
 async def test_fetch_reads_either_layout(tmp_path: Path) -> None:

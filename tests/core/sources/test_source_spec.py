@@ -13,6 +13,7 @@ from bot.sources import (
     DirectorySource,
     HuggingFaceSource,
     UrlTemplateSource,
+    check_source_spec,
     source_from_spec,
 )
 from tests.core.sources.conftest import DAY, DIGEST, Server
@@ -53,17 +54,30 @@ def test_a_folder_under_home_is_expanded(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("spec", "problem"),
     [
-        ("https://user:pw@example.org/today.md?key=1", "needs date placeholders"),
+        ("https://user:pw@example.org/today.md?key=1", "no date placeholder"),
         ("https://example.org/{when}.md", r"unknown placeholder \{when\}"),
+        ("https://example.org/{yyyy:>99999999999}.md", "takes no format spec"),
         ("ftp://example.org/{date}.md", "must start with http:// or https://"),
+        # Without placeholders a non-http URL used to be taken for a folder name.
+        ("ftp://user:pw@example.org/digests?key=1", "must start with http:// or https://"),
+        ("s3://bucket/{date}.md", "must start with http:// or https://"),
         ("   ", "no digest source given"),
     ],
 )
 def test_unusable_specs_say_what_to_write(spec: str, problem: str) -> None:
-    with pytest.raises(SourceError, match=problem) as info:
-        source_from_spec(spec)
-    assert "pw" not in str(info.value)
-    assert "key=1" not in str(info.value)
+    for check in (source_from_spec, check_source_spec):
+        with pytest.raises(SourceError, match=problem) as info:
+            check(spec)
+        assert "pw" not in str(info.value)
+        assert "key=1" not in str(info.value)
+        assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "spec", ["huggingface", "HF", "https://example.org/{yyyy}/{mm}/{dd}.md", "~/digests", "d"]
+)
+def test_usable_specs_pass_the_check(spec: str) -> None:
+    check_source_spec(spec)
 
 
 def test_every_source_fits_the_interface(tmp_path: Path) -> None:

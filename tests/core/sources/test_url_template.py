@@ -76,6 +76,13 @@ async def test_it_cannot_list_its_days() -> None:
         ("https://example.org/{}.md", r"unknown placeholder \{\}"),
         ("https://example.org/today.md", "no date placeholder"),
         ("https://example.org/{date.md", "expected '}'"),
+        # A format spec could make a URL of any size: this one used to raise MemoryError.
+        ("https://example.org/{yyyy:>99999999999}/{mm}/{dd}.md", r"\{yyyy\} takes no format"),
+        ("https://example.org/{date!r}.md", r"\{date\} takes no format spec or conversion"),
+        ("https://example.org/{yyyy}/{mm}/{dd:{mm}}.md", r"\{dd\} takes no format spec"),
+        # A day must be named whole, or every day of a month (or year) fetches one file.
+        ("https://example.org/{yyyy}/{mm}.md", "placeholders that do not name one day"),
+        ("https://example.org/{yyyy}.md", "placeholders that do not name one day"),
     ],
 )
 def test_bad_templates_say_what_is_allowed(template: str, problem: str) -> None:

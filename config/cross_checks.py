@@ -1,0 +1,60 @@
+"""Problems between settings, and with the environment: a channel needing a token that is not
+set, a webhook variable that is empty, a token in the wrong variable."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from config.tokens import misplaced_tokens
+
+if TYPE_CHECKING:
+    from config.settings import BotSettings
+
+
+def cross_checks(settings: BotSettings, indexes: list[int] | None = None) -> list[str]:
+    """Problems between keys and with the environment; `indexes`: each channel's in the file."""
+    problems = misplaced_tokens(
+        {
+            "SLACK_BOT_TOKEN": settings.slack_bot_token,
+            "SLACK_APP_TOKEN": settings.slack_app_token,
+            "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+            "DISCORD_BOT_TOKEN": settings.discord_bot_token,
+        }
+    )
+    for name, count in Counter(c.name for c in settings.channels).items():
+        if count > 1:
+            problems.append(
+                f"channels: the name '{name}' is used {count} times; names must be unique"
+            )
+    for position, channel in enumerate(settings.channels):
+        index = position if indexes is None else indexes[position]
+        key = f"channels.{index} ({channel.name})"
+        if channel.webhook_url_env and not os.environ.get(channel.webhook_url_env):
+            problems.append(
+                f"{key}.webhook_url_env: the environment variable "
+                f"{channel.webhook_url_env} is not set"
+            )
+        if channel.platform == "slack" and not channel.is_webhook and not settings.slack_bot_token:
+            problems.append(
+                f"{key}: a Slack channel id needs the SLACK_BOT_TOKEN environment variable "
+                "(or use a webhook URL as target)"
+            )
+        if (
+            channel.platform == "discord"
+            and not channel.is_webhook
+            and not settings.discord_bot_token
+        ):
+            problems.append(
+                f"{key}: a Discord channel id needs the DISCORD_BOT_TOKEN environment variable "
+                "(or use a webhook URL as target)"
+            )
+    slack_app = any(c.platform == "slack" and not c.is_webhook for c in settings.channels)
+    if slack_app and settings.slack.mode == "socket" and not settings.slack_app_token:
+        problems.append(
+            "slack.mode: 'socket' needs the SLACK_APP_TOKEN environment variable (xapp-…)"
+        )
+    if slack_app and settings.slack.mode == "http" and not settings.slack_signing_secret:
+        problems.append("slack.mode: 'http' needs the SLACK_SIGNING_SECRET environment variable")
+    return problems
