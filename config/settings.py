@@ -175,9 +175,16 @@ class BotSettings(BaseSettings):
 
 # The models a ValidationError's title may name, for the nearest-key suggestion.
 _MODELS: dict[str, type[BaseModel]] = {
-    m.__name__: m
-    for m in (BotSettings, ChannelConfig, HttpSettings, LiveSettings, SlackSettings)
-} | {"DiscordSettings": DiscordSettings}
+    model.__name__: model
+    for model in (
+        BotSettings,
+        ChannelConfig,
+        HttpSettings,
+        LiveSettings,
+        SlackSettings,
+        DiscordSettings,
+    )
+}
 
 _SECRET_KEYS = {"slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_bot_token"}
 

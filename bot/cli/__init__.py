@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import TextIO
 
 from bot import __version__
 from bot.errors import DigestBotError
@@ -76,17 +77,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def setup_logging(*, verbose: bool) -> None:
+class QuietLibraries(logging.Filter):
+    """Drops the libraries' records below WARNING (a handler filter: levels stay as they are)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.partition(".")[0] not in (
+            QUIET_LIBRARIES
+        )
+
+
+QUIET_LIBRARIES_FILTER = QuietLibraries()
+
+
+_console_handlers: list[logging.Handler] = []  # the handlers this module made (basicConfig)
+
+
+def setup_logging(*, verbose: bool, stream: TextIO | None = None) -> None:
     """Log to stderr through the redacting filter; libraries below WARNING only with -v.
 
     The settings register their secrets when loaded (`config.load_settings`); the environment's
     are registered here, so that even an error before the settings are read masks them.
     """
+    root = logging.getLogger()
+    before = list(root.handlers)
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=stream,
     )
-    for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(logging.NOTSET if verbose else logging.WARNING)
+    _console_handlers.extend(h for h in root.handlers if h not in before)
+    # Only on the console handler: other handlers (a test's capture) keep every record.
+    for handler in _console_handlers:
+        if verbose:
+            handler.removeFilter(QUIET_LIBRARIES_FILTER)
+        else:
+            handler.addFilter(QUIET_LIBRARIES_FILTER)  # a no-op when it is there already
     register_environment_secrets(os.environ)
     install_redaction()

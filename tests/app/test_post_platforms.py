@@ -1,122 +1,35 @@
 """`digest-bot post` (a real process) across platforms: each starts and fails on its own.
 
 Every endpoint is a 127.0.0.1 fake; the proxy variables point at a trap and DNS of any other
-name fails (tests/fakes/network_guard.py), so nothing may leave the configured endpoints.
+name fails (tests/fakes/network_guard.py, arranged by tests/fakes/platforms.py), so nothing
+may leave the configured endpoints.
 """
 
 from __future__ import annotations
 
-import contextlib
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.bot_process import run_digest_bot
-from tests.fakes.discord_api import FakeDiscordAPI
-from tests.fakes.network_guard import guarded_env
-from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_APP_TOKEN, FAKE_BOT_TOKEN, FakeSlackAPI
+from tests.fakes.platforms import CHANNEL_NAMES, Fakes, closed_port, platform_fakes, write_config
 
-SLACK_HOOK = "T0FAKETEAM/B0HOOK/slack-hook-secret"
 GUARD_SECONDS = 120.0  # the subprocess is killed past this: a hang fails the test
-
-
-@dataclass
-class Fakes:
-    slack: FakeSlackAPI
-    discord: FakeDiscordAPI
-    discord_channel: str
-    discord_hook_url: str
-    env: dict[str, str]
-    trapped: list[str]
 
 
 @pytest.fixture
 async def fakes(tmp_path: Path) -> AsyncIterator[Fakes]:
-    async with (
-        FakeSlackAPI(webhooks={SLACK_HOOK: DEFAULT_CHANNEL}) as slack,
-        FakeDiscordAPI() as discord,
-        guarded_env(tmp_path) as (env, trapped),
-    ):
-        guild = discord.add_guild()
-        channel = discord.add_channel(guild, "papers")
-        hook = discord.add_webhook(discord.add_channel(guild, "hooked"))
-        env.update(
-            SLACK_BOT_TOKEN=FAKE_BOT_TOKEN,
-            SLACK_APP_TOKEN=FAKE_APP_TOKEN,
-            SLACK_SIGNING_SECRET="a-signing-secret",
-            DISCORD_BOT_TOKEN=discord.token,
-            DIGEST_BOT_CONFIG="",
-        )
-        yield Fakes(slack, discord, channel, hook.url, env, trapped)
-
-
-def closed_port() -> int:
-    with contextlib.closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def write_config(
-    tmp_path: Path,
-    fakes: Fakes,
-    *,
-    slack_mode: str = "socket",
-    shards: str = '"auto"',
-    slack_api: str | None = None,
-    discord_api: str | None = None,
-    http_port: int = 0,
-) -> Path:
-    path = tmp_path / "digest-bot.toml"
-    path.write_text(
-        f"""
-data_dir = "{tmp_path / "data"}"
-
-[http]
-enabled = true
-host = "127.0.0.1"
-port = {http_port}
-
-[slack]
-mode = "{slack_mode}"
-api_base_url = "{slack_api or fakes.slack.base_url}"
-
-[discord]
-api_base_url = "{discord_api or fakes.discord.api_base}"
-shards = {shards}
-
-[[channels]]
-name = "slack-bot"
-platform = "slack"
-target = "{DEFAULT_CHANNEL}"
-
-[[channels]]
-name = "slack-hook"
-platform = "slack"
-target = "{fakes.slack.webhook_url(SLACK_HOOK)}"
-
-[[channels]]
-name = "discord-bot"
-platform = "discord"
-target = "{fakes.discord_channel}"
-
-[[channels]]
-name = "discord-hook"
-platform = "discord"
-target = "{fakes.discord_hook_url}"
-"""
-    )
-    return path
+    async with platform_fakes(tmp_path) as arranged:
+        yield arranged
 
 
 def outcomes(output: str) -> dict[str, str]:
-    names = ("slack-bot", "slack-hook", "discord-bot", "discord-hook")
     return {
         name: line.split(": ", 1)[1]
         for line in output.splitlines()
-        for name in names
+        for name in CHANNEL_NAMES
         if line.startswith(f"{name}: ")
     }
 
@@ -143,9 +56,7 @@ async def test_every_platform_and_mode_delivers_through_the_configured_endpoints
         )
         code, output = await post(config, fakes)
 
-    assert outcomes(output) == dict.fromkeys(
-        ("slack-bot", "slack-hook", "discord-bot", "discord-hook"), "delivered"
-    ), output
+    assert outcomes(output) == dict.fromkeys(CHANNEL_NAMES, "delivered"), output
     assert code == 0
     assert fakes.trapped == []  # nothing went through a proxy
     assert "network guard" not in output  # nor looked up another host

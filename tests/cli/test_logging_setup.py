@@ -2,76 +2,110 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterator
 
 import pytest
 
 from bot.archive import Archive
-from bot.cli import QUIET_LIBRARIES, setup_logging
+from bot.cli import setup_logging
 from bot.redaction import REDACTING_FILTER
 
 
-@pytest.fixture(autouse=True)
-def restore_levels() -> Iterator[None]:
-    names = ["", *QUIET_LIBRARIES]
-    saved = {name: logging.getLogger(name).level for name in names}
-    yield
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
+@contextlib.contextmanager
+def fresh_console() -> Iterator[io.StringIO]:
+    """What the command line's own console handler prints, with the root as on a fresh start.
+
+    Entered in the test itself: pytest puts its capturing handlers on the root for each phase.
+    """
+    root = logging.getLogger()
+    saved, level = list(root.handlers), root.level
+    for handler in saved:
+        root.removeHandler(handler)
+    stream = io.StringIO()
+    try:
+        yield stream
+    finally:
+        restore(root, saved, level)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "apscheduler.scheduler",
-        "httpx",
-        "discord.gateway",
-        "slack_bolt",
-        "uvicorn",
-        "aiohttp.access",
-        "slack_sdk.webhook.async_client",
-    ],
-)
+def restore(root: logging.Logger, saved: list[logging.Handler], level: int) -> None:
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in saved:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+LIBRARIES = [
+    "apscheduler.scheduler",
+    "httpx",
+    "discord.gateway",
+    "slack_bolt.AsyncApp",
+    "uvicorn",
+    "aiohttp.access",
+    "slack_sdk.webhook.async_client",
+]
+
+
+@pytest.mark.parametrize("name", LIBRARIES)
 def test_library_info_lines_stay_off_the_console_unless_verbose(name: str) -> None:
-    setup_logging(verbose=False)
+    with fresh_console() as console:
+        check_library_lines(console, name)
+
+
+def check_library_lines(console: io.StringIO, name: str) -> None:
+    setup_logging(verbose=False, stream=console)
     logging.getLogger().setLevel(logging.INFO)  # what `run` does for the bot's own lines
-    assert not logging.getLogger(name).isEnabledFor(logging.INFO)
-    assert logging.getLogger(name).isEnabledFor(logging.WARNING)
-    assert logging.getLogger("bot.app.main").isEnabledFor(logging.INFO)
+    logging.getLogger(name).info("library chatter")
+    logging.getLogger(name).warning("library trouble")
+    logging.getLogger("bot.app.main").info("our own line")
+    shown = console.getvalue()
+    assert "library chatter" not in shown
+    assert "library trouble" in shown
+    assert "our own line" in shown
 
-    setup_logging(verbose=True)
+    setup_logging(verbose=True, stream=console)
     logging.getLogger().setLevel(logging.DEBUG)
-    assert logging.getLogger(name).isEnabledFor(logging.DEBUG)
+    logging.getLogger(name).debug("library details")
+    assert "library details" in console.getvalue()
 
 
-def test_the_slack_apps_loggers_follow_the_command_line_not_the_roots_level(
-    sample_archive: Archive,
-) -> None:
+def test_the_slack_apps_info_lines_stay_off_the_console_too(sample_archive: Archive) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from adapters.slack.adapter import build_bolt_app
     from bot.commands import CommandContext
     from config import BotSettings
 
-    setup_logging(verbose=False)
-    logging.getLogger().setLevel(logging.INFO)  # as `run` has it when the app is built
-    app = build_bolt_app(
-        BotSettings(),
-        lambda caller=None: CommandContext(archive=sample_archive, today=dt.date(2025, 1, 10)),
-        AsyncWebClient(token="xoxb-not-used"),
-    )
-    assert not app.logger.isEnabledFor(logging.INFO)
+    with fresh_console() as console:
+        setup_logging(verbose=False, stream=console)
+        logging.getLogger().setLevel(logging.INFO)  # as `run` has it when the app is built
+        app = build_bolt_app(
+            BotSettings(),
+            lambda caller=None: CommandContext(archive=sample_archive, today=dt.date(2025, 1, 10)),
+            AsyncWebClient(token="xoxb-not-used"),
+        )
+        app.logger.info("bolt chatter")
+        app.logger.warning("bolt trouble")
+        assert "bolt chatter" not in console.getvalue()
+        assert "bolt trouble" in console.getvalue()
 
 
 def test_every_handler_there_is_gets_the_redacting_filter() -> None:
     library = logging.getLogger("tests.some_library")
-    own = logging.StreamHandler()
-    library.addHandler(own)
-    try:
-        setup_logging(verbose=False)
-        assert REDACTING_FILTER in own.filters
-        assert all(REDACTING_FILTER in h.filters for h in logging.getLogger().handlers)
-    finally:
-        library.removeHandler(own)
+    with fresh_console() as console:
+        own = logging.StreamHandler(console)
+        library.addHandler(own)
+        try:
+            setup_logging(verbose=False, stream=console)
+            assert REDACTING_FILTER in own.filters
+            assert all(REDACTING_FILTER in h.filters for h in logging.getLogger().handlers)
+            library.warning("token xoxb-1-2-SECRETINLOG")
+            assert "xoxb-***" in console.getvalue()
+            assert "SECRETINLOG" not in console.getvalue()
+        finally:
+            library.removeHandler(own)

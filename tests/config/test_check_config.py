@@ -283,3 +283,19 @@ def run_without_sdks(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[
         env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin", "HOME": str(cwd)},
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    ("platform", "target", "says"),
+    [
+        ("slack", "https://discord.com/api/webhooks/1/abcdef", "not a Slack incoming-webhook URL"),
+        ("discord", "hooks.slack.com/services/T0/B0/abcdef", "not a Discord webhook URL"),
+    ],
+)
+def test_a_webhook_url_malformed_for_its_platform(
+    platform: str, target: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = f'[[channels]]\nname = "s"\nplatform = "{platform}"\ntarget = "{target}"\n'
+    [line] = check(tmp_path, toml, capsys)
+    assert line.startswith(f"channels.0: channel 's': target: {says}")
+    assert "abcdef" not in line  # the webhook's token stays secret

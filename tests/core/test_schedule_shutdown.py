@@ -34,4 +34,3 @@ def test_a_job_cancelled_by_the_shutdown_logs_no_error(caplog: pytest.LogCapture
     assert started == ["job"]
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert "CancelledError" not in caplog.text
-
