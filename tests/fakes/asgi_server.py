@@ -17,7 +17,11 @@ async def serve_asgi(app: Callable[..., Any]) -> AsyncIterator[str]:
     """Yield the server's base URL (http://127.0.0.1:PORT) while it runs."""
     sock = tcp_listener("127.0.0.1", 0)  # the bot's own listener: Nagle off, as in production
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
+    # As the bot's own server: no logging config of uvicorn's (which would stop its lines
+    # reaching the root logger's handlers for the rest of the session).
+    config = uvicorn.Config(
+        app, lifespan="off", log_config=None, log_level="warning", access_log=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
