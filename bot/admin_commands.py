@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.channel_settings import SETTING_WORDS, USAGE
+from bot.channels import ChannelConfig
 from bot.command_context import BotServices, CommandContext
 from bot.errors import UserError
 from bot.formatter import select_papers
 from bot.messages import Card, Fact, Message
 from bot.schedule import next_fire_time, time_zone
-from config.channels import ChannelConfig
 
 REFUSED = (
     "Only workspace or server admins, or members of the bot's admin role, can use /{name}. "
@@ -30,22 +29,6 @@ NOT_HERE = (
     "'{channel}' is not a channel of this server: /{name} reaches only the digest channels "
     "here (configured here: {known})."
 )
-# What `/digest-config` shows, in this order, with the word that changes each setting.
-SHOWN_SETTINGS: list[tuple[str, str]] = [
-    ("time", "schedule"),
-    ("tz", "timezone"),
-    ("post-day", "post_day"),
-    ("mode", "mode"),
-    ("top", "top_n"),
-    ("min-votes", "min_votes"),
-    ("keywords", "include_keywords"),
-    ("exclude", "exclude_keywords"),
-    ("language", "language"),
-    ("seen-before", "seen_before"),
-    ("empty-note", "empty_day_note"),
-    ("weekly", "weekly_schedule"),
-    ("weekly-top", "weekly_top"),
-]
 
 
 def _services(ctx: CommandContext, name: str) -> BotServices:
@@ -72,7 +55,7 @@ def _channel(ctx: CommandContext, services: BotServices, name: str, words: list[
         if caller.channels_here is None
         or services.channels.base(channel).target in caller.channels_here
     ]
-    if words and words[0] in same_platform and words[0].lower() not in SETTING_WORDS:
+    if words and words[0] in same_platform and words[0] not in services.channels.vocabulary:
         if words[0] not in here:  # another server's channel: not this admin's to see or change
             raise UserError(NOT_HERE.format(channel=words[0], name=name, known=_listed(here)))
         return words.pop(0)
@@ -238,13 +221,13 @@ def _settings_card(
 ) -> Message:
     channel = services.channels.get(name)
     changed = services.channels.overrides(name)
+    vocabulary = services.channels.vocabulary
     facts = [
         Fact(
-            name=f"{word}{' (changed in chat)' if field in changed else ''}",
-            value=_shown(field, getattr(channel, field)),
+            name=f"{setting.word}{' (changed in chat)' if setting.field in changed else ''}",
+            value=_shown(setting.field, getattr(channel, setting.field)),
         )
-        for word, field in SHOWN_SETTINGS
-        if field in ChannelConfig.model_fields
+        for setting in vocabulary.settings
     ]
-    card = Card(title=title, facts=facts, footer=footer or f"Change: {USAGE}")
+    card = Card(title=title, facts=facts, footer=footer or f"Change: {vocabulary.usage}")
     return Message(role="answer", text=title, cards=[card])

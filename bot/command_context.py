@@ -1,14 +1,16 @@
-"""What a command runs with: the archive, the caller, and the running bot's channel services."""
+"""What a command runs with: the archive, the caller, and the running bot's channel services.
+
+How a command is declared (`CommandSpec`) lives in `bot/command_spec.py`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.alerts import AlertStore
 from bot.archive import Archive
-from bot.channel_settings import ChannelRegistry
+from bot.channels import ChannelRegistry
 from bot.delivery.ledger import DeliveryLedger
 from bot.formatter import FormatOptions
 from bot.messages import Message
@@ -70,16 +72,3 @@ class CommandContext:
 class CommandResult:
     message: Message
     ok: bool  # False for a usage error or failure: adapters keep those private to the user
-
-
-@dataclass(frozen=True)
-class CommandSpec:
-    name: str
-    usage: str
-    summary: str
-    run: Callable[[CommandContext, str], Message]
-    # Answers that depend on who asks, where and when are never served from an answer cache,
-    # and are not offered for sharing in the channel.
-    personal: bool = False
-    # Only for admins, as the platform's own permission data says (adapters check it for these).
-    admin: bool = False

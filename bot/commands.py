@@ -11,12 +11,14 @@ import datetime as dt
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 
 from bot.admin_commands import config_command, status_command
 from bot.alert_commands import alert_command
 from bot.archive import Archive
 from bot.arxiv import parse_arxiv_id
-from bot.command_context import Caller, CommandContext, CommandResult, CommandSpec
+from bot.command_context import Caller, CommandContext, CommandResult
+from bot.command_spec import CommandSpec, OptionSpec, SubcommandSpec, command_text
 from bot.errors import DigestNotFound, PaperNotFound, UserError
 from bot.formatter import format_notice, format_paper, format_top
 from bot.messages import Message
@@ -27,8 +29,12 @@ __all__ = [
     "COMMANDS",
     "Caller",
     "CommandContext",
+    "CommandRegistry",
     "CommandResult",
     "CommandSpec",
+    "OptionSpec",
+    "SubcommandSpec",
+    "command_text",
     "run_command",
     "run_text_command",
 ]
@@ -38,6 +44,10 @@ log = logging.getLogger(__name__)
 TOP_DEFAULT = 5
 TOP_MAX = 25
 SEARCH_LIMIT = 10
+
+# Command name → its declaration. Adapters take a registry as a parameter (this one by default),
+# so a test can hand them one with a command of its own.
+CommandRegistry = Mapping[str, CommandSpec]
 
 
 def parse_day(text: str, today: dt.date) -> dt.date:
@@ -159,76 +169,140 @@ def search_command(ctx: CommandContext, text: str) -> Message:
     return format_top(papers, title=f"Search: {words[:100]}", options=ctx.options)
 
 
-COMMANDS: dict[str, CommandSpec] = {
+# Where a day is asked for: the platforms that suggest values offer the archive's dates.
+_DAY = "YYYY-MM-DD, today or yesterday (default: latest)"
+
+COMMANDS: CommandRegistry = {
     spec.name: spec
     for spec in (
-        CommandSpec("paper", "/paper <arXiv id or link>", "show one paper", paper_command),
+        CommandSpec(
+            "paper",
+            "/paper <arXiv id or link>",
+            "Show one paper from the digest archive",
+            paper_command,
+            options=(OptionSpec("id", "arXiv id or link, e.g. 2501.04682", required=True),),
+        ),
         CommandSpec(
             "top",
             "/top [n] [YYYY-MM-DD|yesterday] or /top [n] [week|month]",
-            "most-voted papers of a day, a week or a month",
+            "Most-voted papers of a day, a week or a month",
             top_command,
+            options=(
+                OptionSpec(
+                    "n", f"how many papers (default {TOP_DEFAULT})", "int", min=1, max=TOP_MAX
+                ),
+                OptionSpec("date", "YYYY-MM-DD (default: latest)", "date", suggest="archive-dates"),
+                OptionSpec(
+                    "period",
+                    "day (default), or week / month: the 7 or 30 days up to the latest digest",
+                    "choice",
+                    choices=("day", *TOP_PERIODS),
+                    default="day",
+                ),
+            ),
         ),
-        CommandSpec("digest", "/digest [YYYY-MM-DD|yesterday]", "a day's overview", digest_command),
-        CommandSpec("search", "/search <words>", "search the archive", search_command),
+        CommandSpec(
+            "digest",
+            "/digest [YYYY-MM-DD|yesterday]",
+            "A day's overview: count and top papers",
+            digest_command,
+            options=(OptionSpec("date", _DAY, "date", suggest="archive-dates"),),
+        ),
+        CommandSpec(
+            "search",
+            "/search <words>",
+            "Search titles, authors and summaries",
+            search_command,
+            options=(OptionSpec("words", "what to look for, e.g. diffusion video", required=True),),
+            platform_names={"slack": "papers-search"},  # Slack reserves /search
+        ),
         CommandSpec(
             "digest-status",
             "/digest-status [channel]",
-            "last delivery, next run and source health of this channel (admins)",
+            "This channel's last delivery, next run and source health (admins)",
             status_command,
+            options=(OptionSpec("channel", "a configured channel name (default: this channel)"),),
             personal=True,
             admin=True,
         ),
         CommandSpec(
             "digest-config",
             "/digest-config [channel] [time HH:MM] [tz Area/City] [top N] … | reset",
-            "show or change this channel's digest settings (admins)",
+            "Show or change this channel's digest settings (admins)",
             config_command,
+            options=(
+                OptionSpec(
+                    "settings",
+                    "e.g. time 09:00 tz Asia/Seoul top 10 min-votes 5 | reset (empty: show them)",
+                ),
+            ),
             personal=True,
             admin=True,
         ),
         CommandSpec(
             "paper-alert",
             "/paper-alert add <words> | list | remove <number|words>",
-            "a direct message when a digest has papers with your words",
+            "A direct message when a digest has papers with your words",
             alert_command,
+            subcommands=(
+                SubcommandSpec(
+                    "add",
+                    "Add an alert: a direct message when a digest has papers with these words",
+                    (
+                        OptionSpec(
+                            "words", "the words to look for, e.g. diffusion video", required=True
+                        ),
+                    ),
+                ),
+                SubcommandSpec("list", "List your alerts"),
+                SubcommandSpec(
+                    "remove",
+                    "Remove one of your alerts",
+                    (OptionSpec("words", "its number in the list, or its words", required=True),),
+                ),
+            ),
             personal=True,
         ),
     )
 }
 
 
-def help_message(name: str | None = None) -> Message:
+def help_message(name: str | None = None, commands: CommandRegistry = COMMANDS) -> Message:
     """Usage of one command, or of all of them."""
-    specs = [COMMANDS[name]] if name in COMMANDS else list(COMMANDS.values())
-    lines = [f"{spec.usage} — {spec.summary}" for spec in specs]
+    spec = commands.get(name or "")
+    specs = [spec] if spec is not None else list(commands.values())
+    lines = [f"{spec.usage} — {spec.description}" for spec in specs]
     return format_notice("\n".join(lines))
 
 
-def unknown_command(name: str) -> Message:
+def unknown_command(name: str, commands: CommandRegistry = COMMANDS) -> Message:
     """A command we do not have: say so in one line, with the names, not the whole help."""
-    names = ", ".join(f"/{spec}" for spec in COMMANDS)
+    names = ", ".join(f"/{spec}" for spec in commands)
     return format_notice(f"Unknown command /{name[:40]}. Commands: {names}. /help shows how.")
 
 
-def run_command(ctx: CommandContext, name: str, text: str = "") -> CommandResult:
-    """Run one command by name with the user's words; never raises."""
+def run_command(
+    ctx: CommandContext, name: str, text: str = "", commands: CommandRegistry = COMMANDS
+) -> CommandResult:
+    """Run one command of `commands` by name with the user's words; never raises."""
     name = name.strip().lstrip("/").lower()
-    label = name if name in COMMANDS else "help"
+    label = name if name in commands else "help"
     with COMMAND_SECONDS.labels(label).time():
-        result = _run_command(ctx, name, text)
+        result = _run_command(ctx, name, text, commands)
     COMMANDS_RUN.labels(label, "yes" if result.ok else "no").inc()
     return result
 
 
-def _run_command(ctx: CommandContext, name: str, text: str) -> CommandResult:
-    spec = COMMANDS.get(name)
+def _run_command(
+    ctx: CommandContext, name: str, text: str, commands: CommandRegistry
+) -> CommandResult:
+    spec = commands.get(name)
     if spec is None:
         if name not in {"", "help"}:
-            return CommandResult(unknown_command(name), ok=False)
-        return CommandResult(help_message(text.strip().lstrip("/") or None), ok=True)
+            return CommandResult(unknown_command(name, commands), ok=False)
+        return CommandResult(help_message(text.strip().lstrip("/") or None, commands), ok=True)
     if text.strip().lower() == "help":
-        return CommandResult(help_message(name), ok=True)
+        return CommandResult(help_message(name, commands), ok=True)
     try:
         return CommandResult(spec.run(ctx, text), ok=True)
     except UserError as error:
@@ -240,7 +314,9 @@ def _run_command(ctx: CommandContext, name: str, text: str) -> CommandResult:
         return CommandResult(format_notice(notice), ok=False)
 
 
-def run_text_command(ctx: CommandContext, line: str) -> CommandResult:
+def run_text_command(
+    ctx: CommandContext, line: str, commands: CommandRegistry = COMMANDS
+) -> CommandResult:
     """Run a typed line such as `/top 3 yesterday` (the console and plain-text platforms)."""
     name, _, rest = line.strip().partition(" ")
-    return run_command(ctx, name or "help", rest)
+    return run_command(ctx, name or "help", rest, commands)

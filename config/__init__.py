@@ -1,6 +1,6 @@
 """Configuration: the settings model, its loader, and the documented example file."""
 
-from config.channels import ChannelConfig, Platform
+from bot.channels.model import ChannelConfig, Platform
 from config.settings import EXAMPLE_CONFIG, BotSettings, config_path, load_settings
 
 __all__ = [

@@ -23,12 +23,13 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.channels import ChannelConfig
+from bot.channels.problems import Location, describe_problems
 from bot.errors import ConfigError, SourceError
 from bot.ingest import SAMPLE_ARCHIVE_DIR, archive_file_for
-from bot.redaction import redact, register_secrets
+from bot.redaction import register_secrets
 from bot.sources import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, check_source_spec
 from bot.storage import default_data_dir, sqlite_url
-from config.channels import ChannelConfig
 from config.cross_checks import cross_checks
 from config.validation import build_settings, nearest_key, strict_type_errors, valid_part
 
@@ -267,22 +268,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def describe_errors(error: ValidationError, where: str = "") -> list[str]:
-    """One line per problem: the key, what is wrong, the value given; /digest-config uses it too."""
-    problems = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"] if part not in ("function-after",))
-        message = item["msg"].removeprefix("Value error, ")
-        value = item.get("input")
-        # A secret-looking value (a token in the wrong key) is shown masked.
-        hidden = isinstance(value, dict) or item["type"] == "missing"
-        shown = "" if hidden else f" (got {redact(repr(value))})"
-        if item["type"] == "extra_forbidden":
-            model = _MODELS.get(error.title, BotSettings)
-            guess = nearest_key(model, item["loc"])
-            message = (
-                f"unknown key; did you mean {guess}?"
-                if guess
-                else "unknown key; check its spelling against config.example.toml"
-            )
-        problems.append(f"{where}{key}: {message}{shown}")
-    return problems
+    """One line per problem of the config file, as /digest-config words them too."""
+    return describe_problems(error, where, unknown_key=_unknown_key)
+
+
+def _unknown_key(error: ValidationError, loc: Location) -> str:
+    guess = nearest_key(_MODELS.get(error.title, BotSettings), loc)
+    if guess:
+        return f"unknown key; did you mean {guess}?"
+    return "unknown key; check its spelling against config.example.toml"

@@ -1,4 +1,8 @@
-"""The core stays platform-neutral: `bot/` never imports an adapter or a platform SDK."""
+"""The directions of imports: `bot/` never imports an adapter, a platform SDK or `config`.
+
+`config` may import `bot` (the channel model lives in `bot.channels`), never the reverse; the
+adapters import `bot` and `config`, never each other.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,13 @@ from pathlib import Path
 from tests.conftest import PROJECT_ROOT
 
 FORBIDDEN_IN_CORE = ("adapters", "slack_sdk", "slack_bolt", "discord", "aiohttp", "uvicorn")
-# The command-line composition root may load adapters, but only lazily inside functions.
-COMPOSITION_ROOTS = {"bot/cli", "bot/main.py", "bot/app"}
+# The composition roots may load adapters (and the HTTP server) lazily inside functions, and
+# read the settings from `config`: the command line, the wiring of the running bot, its server.
+COMPOSITION_ROOTS = ("bot/cli/", "bot/app/main.py", "bot/app/web.py")
+# Modules outside the composition roots that still take `BotSettings` whole, each with why.
+CONFIG_IMPORTS_LEFT = {
+    "bot/app/runner.py": "takes BotSettings (channels, live, webhook URLs); being moved, issue 14",
+}
 
 
 def _imports(tree: ast.AST, *, top_level_only: bool) -> list[tuple[int, str]]:
@@ -24,10 +33,14 @@ def _imports(tree: ast.AST, *, top_level_only: bool) -> list[tuple[int, str]]:
 
 
 def _violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    """`path:line imports module` for each import of a `forbidden` package under `package`.
+
+    A composition root's imports inside functions are allowed.
+    """
     problems = []
     for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
         relative = path.relative_to(PROJECT_ROOT).as_posix()
-        lazy_allowed = any(relative.startswith(root) for root in COMPOSITION_ROOTS)
+        lazy_allowed = _is_composition_root(relative)
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for line, module in _imports(tree, top_level_only=lazy_allowed):
             if module.split(".")[0] in forbidden:
@@ -35,8 +48,30 @@ def _violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
     return problems
 
 
+def _is_composition_root(relative: str) -> bool:
+    return any(relative.startswith(root) for root in COMPOSITION_ROOTS)
+
+
 def test_core_never_imports_adapters_or_platform_sdks() -> None:
     assert _violations("bot", FORBIDDEN_IN_CORE) == []
+
+
+def test_the_composition_roots_exist() -> None:
+    for root in (*COMPOSITION_ROOTS, *CONFIG_IMPORTS_LEFT):
+        assert (PROJECT_ROOT / root).exists(), root
+
+
+def test_core_never_imports_config_outside_the_composition_roots() -> None:
+    importing = {
+        problem.split(":")[0]
+        for problem in _violations("bot", ("config",))
+        if not _is_composition_root(problem.split(":")[0])
+    }
+    assert importing == set(CONFIG_IMPORTS_LEFT)
+
+
+def test_config_never_imports_adapters_or_platform_sdks() -> None:
+    assert _violations("config", FORBIDDEN_IN_CORE) == []
 
 
 def test_adapters_do_not_import_each_other() -> None:

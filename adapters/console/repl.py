@@ -11,13 +11,17 @@ from adapters.console.lines import ReadLine
 from adapters.console.render import render_console
 from bot.app.platform import ContextFactory
 from bot.command_context import Caller
-from bot.commands import run_text_command
+from bot.commands import COMMANDS, CommandRegistry, run_text_command
 from bot.messages import Message
 
-GREETING = (
-    "Type /paper <arXiv id>, /top [n] [date|week|month], /digest [date], /search <words>, "
-    "/help or /quit."
-)
+
+def greeting(commands: CommandRegistry = COMMANDS) -> str:
+    """The first line at the console: the commands there are, from the registry."""
+    names = ", ".join(f"/{name}" for name in commands)
+    return f"Type {names}, /help [command] or /quit."
+
+
+GREETING = greeting()
 QUIT_WORDS = frozenset({"/quit", "/exit"})
 # The console's own command, added to the core's help where only the console has it.
 QUIT_USAGE = "/quit — leave the console (or Ctrl-D)"
@@ -31,9 +35,10 @@ async def command_loop(
     console: Console,
     *,
     stop: asyncio.Event | None = None,
+    commands: CommandRegistry = COMMANDS,
 ) -> int:
     """Answer typed commands until /quit, end of input, Ctrl-C or `stop`; return how many ran."""
-    console.print(GREETING, style="dim", highlight=False, markup=False)
+    console.print(greeting(commands), style="dim", highlight=False, markup=False)
     answered = 0
     while True:
         try:
@@ -50,7 +55,7 @@ async def command_loop(
         if not text.startswith("/"):
             console.print("Commands start with '/': try /help", style="dim", markup=False)
             continue
-        result = run_text_command(context(OPERATOR), text)
+        result = run_text_command(context(OPERATOR), text, commands)
         console.print(render_console(_with_quit(text, result.message)))
         answered += 1
 

@@ -1,15 +1,18 @@
-"""Application commands on a discord.py `CommandTree`: /paper, /top, /digest, /search.
+"""Application commands on a discord.py `CommandTree`: every command of the registry.
 
-Options are declared with types, ranges and descriptions so Discord validates them before we see
-them. Each command defers at once (Discord allows 3 s for the first answer; the archive is a
-database), runs the one core function and answers privately with a "Share in channel" button
-that posts the same answer for everyone. A usage error is answered privately, without the button.
+Each is built from its `CommandSpec`: options with types, ranges, choices and descriptions, so
+Discord validates them before we see them; a command with sub-commands becomes a group.
+
+Each command defers at once (Discord allows 3 s for the first answer; the archive is a database),
+runs the one core function and answers privately with a "Share in channel" button that posts
+the same answer for everyone. A usage error is answered privately, without the button.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import discord
@@ -18,18 +21,18 @@ from discord import app_commands
 from adapters.discord.render import NO_MENTIONS, DiscordPayload, render_message
 from bot.app.platform import ContextFactory
 from bot.command_context import Caller
-from bot.commands import TOP_MAX, TOP_PERIODS, run_command
+from bot.command_spec import OptionSpec, Suggestions
+from bot.commands import COMMANDS, CommandRegistry, CommandSpec, command_text, run_command
 
 log = logging.getLogger(__name__)
 
 CHOICES_MAX = 25  # Discord shows at most 25 autocomplete choices
 # An interaction's token expires after 15 minutes; the button cannot answer after that anyway.
 SHARE_SECONDS = 14 * 60
-# The /top `period` option: a day's digest (the default), or the days ending on the latest one.
-TOP_PERIOD_CHOICES = [app_commands.Choice(name=name, value=name) for name in ("day", *TOP_PERIODS)]
-# The /paper-alert `action` option; without one the user's alerts are listed.
-ALERT_ACTION_CHOICES = [
-    app_commands.Choice(name=name, value=name) for name in ("add", "list", "remove")
+# Runs a command for an interaction with the words built from its options.
+Answer = Callable[[discord.Interaction, CommandSpec, str], Awaitable[None]]
+AutocompleteCallback = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
 ]
 
 
@@ -66,18 +69,17 @@ def add_commands(
     context: ContextFactory,
     guild_ids: Sequence[int] = (),
     admin_roles: Sequence[int] = (),
+    commands: CommandRegistry = COMMANDS,
 ) -> None:
-    """Add the commands to `tree`: to these guilds (synced at once), else globally."""
+    """Add each command of `commands` to `tree`: to these guilds (synced at once), else globally."""
 
-    async def answer(
-        interaction: discord.Interaction, name: str, text: str, *, personal: bool = False
-    ) -> None:
+    async def answer(interaction: discord.Interaction, spec: CommandSpec, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ctx = context(_caller(interaction, admin_roles)) if personal else context()
-        result = run_command(ctx, name, text)
+        ctx = context(_caller(interaction, admin_roles)) if spec.personal else context()
+        result = run_command(ctx, spec.name, text, commands)
         payloads = render_message(result.message) or [DiscordPayload("Nothing to show.")]
         options: dict[str, Any] = {"ephemeral": True}
-        if result.ok and not personal:
+        if result.ok and not spec.personal:
             options["view"] = ShareView(payloads)
         await _send(interaction, payloads, **options)
 
@@ -90,89 +92,80 @@ def add_commands(
             :CHOICES_MAX
         ]
 
-    @app_commands.command(name="paper", description="Show one paper from the digest archive")
-    @app_commands.describe(id="arXiv id or link, e.g. 2501.04682")
-    async def paper(interaction: discord.Interaction, id: str) -> None:
-        await answer(interaction, "paper", id)
-
-    @app_commands.command(name="top", description="Most-voted papers of a day, a week or a month")
-    @app_commands.describe(
-        n="how many papers (default 5)",
-        date="YYYY-MM-DD (default: latest)",
-        period="day (default), or week / month: the 7 or 30 days up to the latest digest",
-    )
-    @app_commands.autocomplete(date=archive_dates)
-    @app_commands.choices(period=TOP_PERIOD_CHOICES)
-    async def top(
-        interaction: discord.Interaction,
-        n: app_commands.Range[int, 1, TOP_MAX] | None = None,
-        date: str | None = None,
-        period: app_commands.Choice[str] | None = None,
-    ) -> None:
-        # "day" is what no period means; "week" and "month" are words the core understands.
-        span = period.value if period is not None and period.value != "day" else None
-        await answer(interaction, "top", " ".join(str(word) for word in (n, date, span) if word))
-
-    @app_commands.command(name="digest", description="A day's overview: count and top papers")
-    @app_commands.describe(date="YYYY-MM-DD, today or yesterday (default: latest)")
-    @app_commands.autocomplete(date=archive_dates)
-    async def digest(interaction: discord.Interaction, date: str | None = None) -> None:
-        await answer(interaction, "digest", date or "")
-
-    @app_commands.command(name="search", description="Search titles, authors and summaries")
-    @app_commands.describe(words="what to look for, e.g. diffusion video")
-    async def search(interaction: discord.Interaction, words: str) -> None:
-        await answer(interaction, "search", words)
-
-    @app_commands.command(
-        name="digest-status",
-        description="This channel's last delivery, next run and source health (admins)",
-    )
-    @app_commands.describe(channel="a configured channel name (default: this channel)")
-    async def digest_status(interaction: discord.Interaction, channel: str | None = None) -> None:
-        await answer(interaction, "digest-status", channel or "", personal=True)
-
-    @app_commands.command(
-        name="digest-config", description="Show or change this channel's digest settings (admins)"
-    )
-    @app_commands.describe(
-        settings="e.g. time 09:00 tz Asia/Seoul top 10 min-votes 5 | reset (empty: show them)"
-    )
-    async def digest_config(interaction: discord.Interaction, settings: str | None = None) -> None:
-        await answer(interaction, "digest-config", settings or "", personal=True)
-
-    @app_commands.command(
-        name="paper-alert",
-        description="A direct message when a digest has papers with your words",
-    )
-    @app_commands.describe(
-        action="add an alert, list yours (the default) or remove one",
-        words="add: the words to look for, e.g. diffusion video; remove: a number or the words",
-    )
-    @app_commands.choices(action=ALERT_ACTION_CHOICES)
-    async def paper_alert(
-        interaction: discord.Interaction,
-        action: app_commands.Choice[str] | None = None,
-        words: str | None = None,
-    ) -> None:
-        text = " ".join(part for part in (action.value if action else "", words or "") if part)
-        await answer(interaction, "paper-alert", text, personal=True)
-
+    suggestions: dict[Suggestions, AutocompleteCallback] = {"archive-dates": archive_dates}
     guilds = [discord.Object(guild_id) for guild_id in guild_ids]
-    commands: list[app_commands.Command[Any, ..., None]] = [
-        paper,
-        top,
-        digest,
-        search,
-        digest_status,
-        digest_config,
-        paper_alert,
-    ]
-    for command in commands:
+    for spec in commands.values():
+        command = application_command(spec, answer, suggestions)
         if guilds:
             tree.add_command(command, guilds=guilds)
         else:
             tree.add_command(command)
+
+
+def application_command(
+    spec: CommandSpec, answer: Answer, suggestions: Mapping[Suggestions, AutocompleteCallback]
+) -> app_commands.Command[Any, ..., None] | app_commands.Group:
+    """The Discord command of one spec; a spec with sub-commands becomes a group of them."""
+    name = spec.name_on("discord")
+    if not spec.subcommands:
+        return _command(spec, name, spec.description, spec.options, None, answer, suggestions)
+    group = app_commands.Group(name=name, description=spec.description)
+    for sub in spec.subcommands:
+        group.add_command(
+            _command(spec, sub.name, sub.description, sub.options, sub.name, answer, suggestions)
+        )
+    return group
+
+
+def _command(
+    spec: CommandSpec,
+    name: str,
+    description: str,
+    options: Sequence[OptionSpec],
+    subcommand: str | None,
+    answer: Answer,
+    suggestions: Mapping[Suggestions, AutocompleteCallback],
+) -> app_commands.Command[Any, ..., None]:
+    async def callback(interaction: discord.Interaction, **values: object) -> None:
+        await answer(interaction, spec, command_text(spec, values, subcommand))
+
+    # discord.py reads a command's options from its callback's signature: this one is built
+    # from the spec's typed options, so Discord validates types, ranges and choices itself.
+    interaction = inspect.Parameter(
+        "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+    )
+    parameters = [
+        inspect.Parameter(
+            option.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=_annotation(option),
+            default=inspect.Parameter.empty if option.required else None,
+        )
+        for option in options
+    ]
+    callback.__signature__ = inspect.Signature([interaction, *parameters])  # type: ignore[attr-defined]
+    if options:
+        app_commands.describe(**{option.name: option.description for option in options})(callback)
+    choices = {
+        option.name: [app_commands.Choice(name=choice, value=choice) for choice in option.choices]
+        for option in options
+        if option.choices
+    }
+    if choices:
+        app_commands.choices(**choices)(callback)
+    suggested = {option.name: suggestions[option.suggest] for option in options if option.suggest}
+    if suggested:
+        app_commands.autocomplete(**suggested)(callback)
+    return app_commands.Command(name=name, description=description, callback=callback)
+
+
+def _annotation(option: OptionSpec) -> Any:
+    """The discord.py type of an option: what Discord checks before the bot sees the value."""
+    if option.type == "int":
+        if option.min is None and option.max is None:
+            return int
+        return app_commands.Range[int, option.min, option.max]
+    return str  # text, dates (suggested as the user types) and choices (listed by Discord)
 
 
 def _caller(interaction: discord.Interaction, admin_roles: Sequence[int]) -> Caller:

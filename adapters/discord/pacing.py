@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,9 +37,10 @@ class GlobalPacer:
         *,
         window: float = WINDOW,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.per_second, self.window = per_second, window
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         self._in_flight = 0
         self._free_at: deque[float] = deque()  # when answered requests stop counting
         self._turn = asyncio.Lock()  # FIFO: the longest-waiting request goes next
@@ -56,7 +57,7 @@ class GlobalPacer:
             while self._held(self._clock()) >= self.per_second:
                 self._answer.clear()
                 if self._free_at:
-                    await asyncio.sleep(self._free_at[0] - self._clock())
+                    await self._sleep(self._free_at[0] - self._clock())
                 else:  # every slot is a request in flight: the first answer frees one
                     await self._answer.wait()
             self._in_flight += 1

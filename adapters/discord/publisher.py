@@ -24,11 +24,11 @@ from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord.markdown import shorten
 from adapters.discord.render import NO_MENTIONS, DiscordPayload, render_post
+from bot.channels import ChannelConfig
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.errors import DeliveryError
 from bot.messages import Post
 from bot.webhooks import is_webhook_target, webhook_problem
-from config.channels import ChannelConfig
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.client import PERMANENT_ERRORS, error_code, make_web_client, proxy_for
+from adapters.slack.client import (
+    PERMANENT_ERRORS,
+    error_code,
+    keep_proxy_rule,
+    make_web_client,
+    proxy_for,
+)
 from adapters.slack.commands import register_commands
 from adapters.slack.direct import SlackDirectMessenger
 from adapters.slack.http_events import SlackEventsApp
@@ -50,6 +56,7 @@ def build_bolt_app(
         # bolt gives each of its loggers the level of the root logger as it is at this moment
         # (INFO in `run`); with a base logger they take its level instead: WARNING unless -v.
         logger=logging.getLogger("slack_bolt"),
+        before_authorize=keep_proxy_rule,  # its per-request clients would take any proxy
     )
     register_commands(app, context, SlackAdmins(client, settings.slack.admin_groups))
     return app

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import urllib.request
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import aiohttp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -75,6 +78,21 @@ def make_web_client(
     )
     client.proxy = proxy_for(base_url)  # set after: the constructor loads the environment's
     return client
+
+
+async def keep_proxy_rule(context: AsyncBoltContext, next_: Callable[[], Awaitable[None]]) -> None:
+    """bolt's `before_authorize`: the same `proxy_for` rule for what bolt builds per request.
+
+    bolt gives every request its own API client, and a `respond` for its response_url, and
+    slack_sdk gives each the environment's proxy again, for any host and past NO_PROXY.
+    """
+    context.client.proxy = proxy_for(context.client.base_url)
+    if context.response_url:
+        url = context.response_url
+        context["respond"] = AsyncRespond(
+            response_url=url, proxy=proxy_for(url), ssl=context.client.ssl
+        )
+    await next_()
 
 
 def error_code(error: SlackApiError) -> str:

@@ -1,4 +1,4 @@
-"""Slash commands on a bolt app: `/paper`, `/top`, `/digest`, `/papers-search`, `/digest-*`.
+"""Slash commands on a bolt app: every command of the registry, under its Slack name.
 
 The answer goes in the `ack()` itself, so it reaches Slack inside the 3-second window in one
 round trip (an archive lookup takes a millisecond). It is ephemeral, with a "Share in channel"
@@ -22,20 +22,17 @@ from adapters.slack.render import render_message
 from bot.answer_cache import AnswerCache
 from bot.app.platform import ContextFactory
 from bot.command_context import Caller
-from bot.commands import COMMANDS, CommandResult, run_command
+from bot.commands import COMMANDS, CommandRegistry, CommandResult, run_command
 
 log = logging.getLogger(__name__)
 
-# Slack reserves /search, so the archive search is /papers-search there.
-SLASH_COMMANDS: dict[str, str] = {
-    "/paper": "paper",
-    "/top": "top",
-    "/digest": "digest",
-    "/papers-search": "search",
-    "/digest-status": "digest-status",
-    "/digest-config": "digest-config",
-    "/paper-alert": "paper-alert",
-}
+
+def slash_commands(commands: CommandRegistry = COMMANDS) -> dict[str, str]:
+    """Slack's `/name` → the registry's name; Slack reserves some, e.g. /search → /papers-search."""
+    return {f"/{spec.name_on('slack')}": name for name, spec in commands.items()}
+
+
+SLASH_COMMANDS = slash_commands()
 SHARE_ACTION = "digest_share"
 BUTTON_VALUE_MAX = 2000
 _LINK_BUTTON = re.compile(r"-link-\d+$")
@@ -60,8 +57,14 @@ def _answer(result: CommandResult, *, share: dict[str, str] | None) -> list[dict
     return payloads
 
 
-def register_commands(app: AsyncApp, context: ContextFactory, admins: SlackAdmins) -> None:
-    """Handle every command in `SLASH_COMMANDS` and the Share button on `app`."""
+def register_commands(
+    app: AsyncApp,
+    context: ContextFactory,
+    admins: SlackAdmins,
+    commands: CommandRegistry = COMMANDS,
+) -> None:
+    """Handle every command of `commands` under its Slack name, and the Share button, on `app`."""
+    names = slash_commands(commands)
 
     # A cached answer is kept as the ack's JSON body: serialising the blocks again for every
     # request was the largest part of the bot's own work per command in a profile.
@@ -72,16 +75,16 @@ def register_commands(app: AsyncApp, context: ContextFactory, admins: SlackAdmin
         key = (name, " ".join(text.split()), ctx.today, ctx.archive.generation)
 
         def compute() -> tuple[str, list[dict[str, Any]]]:
-            result = run_command(ctx, name, text)
+            result = run_command(ctx, name, text, commands)
             first, *rest = _answer(result, share={"c": name, "t": text} if result.ok else None)
             return json.dumps({"response_type": "ephemeral", **first}), rest
 
         return cache.get_or_compute(key, compute)
 
     async def on_command(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
-        name = SLASH_COMMANDS.get(str(command.get("command")), "help")
+        name = names.get(str(command.get("command")), "help")
         text = str(command.get("text") or "")
-        spec = COMMANDS.get(name)
+        spec = commands.get(name)
         if spec is not None and spec.personal:
             await personal(ack, respond, command, name, text)
             return
@@ -100,9 +103,9 @@ def register_commands(app: AsyncApp, context: ContextFactory, admins: SlackAdmin
             user_id=user,
             channel_id=str(command.get("channel_id") or "") or None,
             # users.info only for the admin commands: /paper-alert needs no such call.
-            is_admin=bool(user) and COMMANDS[name].admin and await admins.is_admin(user),
+            is_admin=bool(user) and commands[name].admin and await admins.is_admin(user),
         )
-        first, *rest = _answer(run_command(context(caller), name, text), share=None)
+        first, *rest = _answer(run_command(context(caller), name, text, commands), share=None)
         await ack(response_type="ephemeral", **first)
         for payload in rest:
             await respond(response_type="ephemeral", replace_original=False, **payload)
@@ -116,7 +119,7 @@ def register_commands(app: AsyncApp, context: ContextFactory, admins: SlackAdmin
             log.warning("slack: a Share button with an unreadable value was pressed")
             return
         # Computed again, not copied from the button: the archive is the source of truth.
-        result = run_command(context(), name, text)
+        result = run_command(context(), name, text, commands)
         for payload in _answer(result, share=None):
             await respond(response_type="in_channel", replace_original=False, **payload)
         await respond(delete_original=True)
@@ -124,7 +127,7 @@ def register_commands(app: AsyncApp, context: ContextFactory, admins: SlackAdmin
     async def on_link(ack: AsyncAck) -> None:
         await ack()  # link buttons open in the browser; Slack still reports the click
 
-    for slash in SLASH_COMMANDS:
+    for slash in names:
         app.command(slash)(on_command)
     app.action(SHARE_ACTION)(on_share)
     app.action(_LINK_BUTTON)(on_link)

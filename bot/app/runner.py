@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from bot.app.live import ListWatch
 from bot.app.weekly import week_before, weekly_name, weekly_post
 from bot.archive import Archive
-from bot.channel_settings import ChannelRegistry
+from bot.channels import ChannelConfig, ChannelRegistry
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget, Outcome
 from bot.delivery.live import update_in_place
 from bot.errors import SourceError
@@ -21,7 +21,7 @@ from bot.models import Digest
 from bot.schedule import fire_times_between, time_zone
 from bot.sources import DigestSource
 from bot.sources.health import SourceHealth
-from config import BotSettings, ChannelConfig
+from config import BotSettings
 
 log = logging.getLogger(__name__)
 

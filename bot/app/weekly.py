@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.archive import Archive
+from bot.channels import ChannelConfig
 from bot.formatter import format_top
 from bot.messages import Post
 from bot.schedule import time_zone
-from config import ChannelConfig
 
 WEEKLY = "#weekly"
 

@@ -16,8 +16,8 @@ from bot.cli.common import parse_date
 from bot.errors import DigestNotFound
 
 if TYPE_CHECKING:
+    from bot.channels import ChannelConfig
     from bot.models import Digest
-    from config import ChannelConfig
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,8 +17,8 @@ from bot.delivery.ledger import DeliveryLedger
 from bot.models import Digest, Paper
 from config import BotSettings, ChannelConfig
 from config.settings import LiveSettings
-from tests.app.test_runner import Clock, FakeSleep
-from tests.core.formatter.builders import make_paper
+from tests.fakes.clock import ManualClock
+from tests.fakes.digests import make_paper
 
 DAY = dt.date(2025, 1, 9)
 FIRE = dt.datetime(2025, 1, 9, 9, 0, tzinfo=dt.UTC)  # the list of the 9th is still filling
@@ -31,7 +31,7 @@ class GrowingList:
     live = True
     description = "huggingface.co daily papers API"
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: ManualClock) -> None:
         self.clock = clock
         self.timeline: list[tuple[dt.datetime, list[Paper]]] = []  # of DAY; other days are empty
 
@@ -39,7 +39,7 @@ class GrowingList:
         self.timeline.append((moment, list(papers)))
 
     async def fetch(self, day: dt.date) -> Digest | None:
-        now = self.clock()
+        now = self.clock.now()
         current = [papers for moment, papers in self.timeline if moment <= now and day == DAY]
         if not current or not current[-1]:
             return None  # what the API's empty list means: nothing (yet)
@@ -50,41 +50,40 @@ class GrowingList:
 
 
 def make(
-    engine: Engine, source: GrowingList, clock: Clock, channel: ChannelConfig = CHANNEL
-) -> tuple[DigestRunner, io.StringIO, FakeSleep]:
+    engine: Engine, source: GrowingList, clock: ManualClock, channel: ChannelConfig = CHANNEL
+) -> tuple[DigestRunner, io.StringIO]:
     out = io.StringIO()
     settings = BotSettings(
         channels=[channel],
         data_dir=Path("/nonexistent"),
         live=LiveSettings(settle_minutes=30, refresh_minutes=30, window_hours=24),
     )
-    ledger = DeliveryLedger(engine, "me", clock=clock)
+    ledger = DeliveryLedger(engine, "me", clock=clock.now)
     delivery = DeliveryEngine(ledger, {"console": ConsolePublisher(Console(file=out, width=120))})
-    sleep = FakeSleep(clock)
     runner = DigestRunner(
         settings,
         Archive(engine),
         source,
         delivery,
-        clock=clock,
-        sleep=sleep,  # type: ignore[arg-type]
+        clock=clock.now,
+        sleep=clock.sleep,
     )
-    return runner, out, sleep
+    return runner, out
 
 
 async def test_the_day_is_posted_once_its_list_stops_growing(database_engine: Engine) -> None:
-    clock = Clock(FIRE)
+    clock = ManualClock(FIRE)
     source = GrowingList(clock)
     source.at(FIRE, make_paper(1, 10), make_paper(2, 5))
     source.at(FIRE + dt.timedelta(minutes=2), make_paper(1, 12), make_paper(2, 5), make_paper(3, 1))
-    runner, out, sleep = make(database_engine, source, clock)
+    runner, out = make(database_engine, source, clock)
 
     assert await runner.run_scheduled(CHANNEL, FIRE) == "delivered"
 
     # Seen at 0 s (2 papers), 60 s (2), 180 s (3 papers: the clock restarts), then unchanged
     # until 30 minutes after that.
-    assert clock.now - (FIRE + dt.timedelta(seconds=180)) >= dt.timedelta(minutes=30)
-    assert sleep.waits == [60.0, 120.0, 240.0, 480.0, 900.0, 900.0]
+    assert clock.now() - (FIRE + dt.timedelta(seconds=180)) >= dt.timedelta(minutes=30)
+    assert clock.slept == [60.0, 120.0, 240.0, 480.0, 900.0, 900.0]
     shown = out.getvalue()
     assert shown.count("Daily Papers — 2025-01-09") == 1
     assert "Paper 3" in shown
@@ -94,26 +93,26 @@ async def test_a_closed_list_is_posted_at_once_and_an_empty_one_gets_its_note(
     database_engine: Engine,
 ) -> None:
     after_close = dt.datetime(2025, 1, 10, 3, 0, tzinfo=dt.UTC)
-    clock = Clock(after_close)
+    clock = ManualClock(after_close)
     source = GrowingList(clock)
     source.at(FIRE, make_paper(1, 10))
-    runner, out, sleep = make(database_engine, source, clock)
+    runner, out = make(database_engine, source, clock)
     assert await runner.run_scheduled(CHANNEL, after_close - dt.timedelta(days=1)) == "delivered"
-    assert sleep.waits == []
+    assert clock.slept == []
 
     saturday = dt.datetime(2025, 1, 11, 9, 0, tzinfo=dt.UTC)
-    clock.now = dt.datetime(2025, 1, 12, 3, 0, tzinfo=dt.UTC)  # its list closed empty
+    clock.jump_to(dt.datetime(2025, 1, 12, 3, 0, tzinfo=dt.UTC))  # its list closed empty
     assert await runner.run_scheduled(CHANNEL, saturday) == "delivered"
-    assert sleep.waits == []
+    assert clock.slept == []
     assert "Daily Papers — 2025-01-11" in out.getvalue()
     assert "This digest has no papers." in out.getvalue()
 
 
 async def test_late_papers_and_votes_edit_the_post_in_place(database_engine: Engine) -> None:
-    clock = Clock(dt.datetime(2025, 1, 10, 4, 0, tzinfo=dt.UTC))
+    clock = ManualClock(dt.datetime(2025, 1, 10, 4, 0, tzinfo=dt.UTC))
     source = GrowingList(clock)
     source.at(FIRE, make_paper(1, 10), make_paper(2, 5))
-    runner, out, _ = make(database_engine, source, clock)
+    runner, out = make(database_engine, source, clock)
     assert await runner.post(CHANNEL, DAY) == "delivered"
     ledger = runner.engine.ledger
     record = ledger.get("research", DAY)
@@ -123,9 +122,9 @@ async def test_late_papers_and_votes_edit_the_post_in_place(database_engine: Eng
     assert await runner.refresh_live() == {}  # nothing changed: nothing touched
     assert "✎ updated" not in out.getvalue()
 
-    clock.now += dt.timedelta(minutes=30)
+    clock.advance(dt.timedelta(minutes=30))
     # Paper 2 gained votes and now leads; paper 3 came late.
-    source.at(clock.now, make_paper(1, 10), make_paper(2, 40), make_paper(3, 2))
+    source.at(clock.now(), make_paper(1, 10), make_paper(2, 40), make_paper(3, 2))
     assert await runner.refresh_live() == {"research": [DAY]}
     shown = out.getvalue()
     assert shown.count("Daily Papers — 2025-01-09") == 2  # the header, once edited
@@ -139,19 +138,19 @@ async def test_late_papers_and_votes_edit_the_post_in_place(database_engine: Eng
     assert contents.paper_keys == ("2501.00001", "2501.00002", "2501.00003")
 
     assert await runner.refresh_live() == {}  # and nothing again
-    clock.now += dt.timedelta(hours=25)  # the window is over: no more updates
-    source.at(clock.now, make_paper(1, 11), make_paper(2, 41), make_paper(3, 2))
+    clock.advance(dt.timedelta(hours=25))  # the window is over: no more updates
+    source.at(clock.now(), make_paper(1, 11), make_paper(2, 41), make_paper(3, 2))
     assert await runner.refresh_live() == {}
 
 
 async def test_two_processes_never_post_a_late_paper_twice(database_engine: Engine) -> None:
-    clock = Clock(dt.datetime(2025, 1, 10, 4, 0, tzinfo=dt.UTC))
+    clock = ManualClock(dt.datetime(2025, 1, 10, 4, 0, tzinfo=dt.UTC))
     source = GrowingList(clock)
     source.at(FIRE, make_paper(1, 10))
-    first, _, _ = make(database_engine, source, clock)
-    second, _, _ = make(database_engine, source, clock)
+    first, _ = make(database_engine, source, clock)
+    second, _ = make(database_engine, source, clock)
     assert await first.post(CHANNEL, DAY) == "delivered"
-    source.at(clock.now, make_paper(1, 10), make_paper(2, 3))
+    source.at(clock.now(), make_paper(1, 10), make_paper(2, 3))
     # The first process holds the update's claim while the second looks: it backs off.
     claim = first.engine.ledger.claim_update("research", DAY)
     assert claim is not None
@@ -165,14 +164,14 @@ async def test_two_processes_never_post_a_late_paper_twice(database_engine: Engi
 
 
 async def test_a_note_posted_too_early_becomes_the_digest(database_engine: Engine) -> None:
-    clock = Clock(dt.datetime(2025, 1, 9, 15, 0, tzinfo=dt.UTC))  # the deadline, list empty
+    clock = ManualClock(dt.datetime(2025, 1, 9, 15, 0, tzinfo=dt.UTC))  # the deadline, list empty
     source = GrowingList(clock)
-    runner, out, _ = make(database_engine, source, clock)
+    runner, out = make(database_engine, source, clock)
     assert await runner.run_scheduled(CHANNEL, FIRE) == "delivered"
     assert "This digest has no papers." in out.getvalue()
 
-    clock.now += dt.timedelta(hours=1)
-    source.at(clock.now, make_paper(1, 4))
+    clock.advance(dt.timedelta(hours=1))
+    source.at(clock.now(), make_paper(1, 4))
     assert await runner.refresh_live() == {"research": [DAY]}
     record = runner.engine.ledger.get("research", DAY)
     assert record is not None

@@ -9,66 +9,35 @@ live window edit that note into the digest.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
 from adapters.slack.client import make_web_client
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.publisher import SlackPublisher
-from bot.app.runner import DigestRunner, Sleep
+from bot.app.runner import DigestRunner
 from bot.archive import Archive
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger
-from bot.delivery.publisher import Publisher
 from bot.sources import HuggingFaceSource
 from config import BotSettings, ChannelConfig
 from config.settings import LiveSettings
-from tests.app.test_runner import Clock, FakeSleep
+from tests.fakes.clock import ManualClock
+from tests.fakes.daily_papers_api import (
+    DAY,
+    FIRE,
+    LIST_CLOSED,
+    NOTE,
+    DailyPapersAPI,
+    entry,
+    hf_runner,
+)
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_BOT_TOKEN, FakeSlackAPI
 
-FIRE = dt.datetime(2025, 1, 9, 9, 0, tzinfo=dt.UTC)
 CHANNEL = ChannelConfig(name="team", platform="slack", target=DEFAULT_CHANNEL, schedule="0 9 * * *")
-
-
-def entry(n: int, votes: int) -> dict[str, Any]:
-    """One paper as the API lists it (our own words)."""
-    return {
-        "title": f"Paper number {n}",
-        "paper": {
-            "id": f"2501.{n:05d}",
-            "title": f"Paper number {n}",
-            "upvotes": votes,
-            "authors": [{"name": "Ada Example"}],
-            "ai_summary": f"What paper {n} does, in a sentence we wrote.",
-        },
-    }
-
-
-class DailyPapersAPI:
-    """The API's answer for 2025-01-09 changes over (injected) time."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.timeline: list[tuple[dt.datetime, list[dict[str, Any]]]] = []
-        self.asked: list[dt.datetime] = []  # when the list of 2025-01-09 was asked for
-        self.client = httpx.AsyncClient(transport=httpx.MockTransport(self.answer))
-
-    def at(self, moment: dt.datetime, *entries: dict[str, Any]) -> None:
-        self.timeline.append((moment, list(entries)))
-
-    def answer(self, request: httpx.Request) -> httpx.Response:
-        assert request.url.path == "/api/daily_papers"
-        if request.url.params["date"] != "2025-01-09":
-            return httpx.Response(200, json=[])
-        self.asked.append(self.clock())
-        lists = [entries for moment, entries in self.timeline if moment <= self.clock()]
-        return httpx.Response(200, content=json.dumps(lists[-1] if lists else []))
 
 
 @pytest.fixture
@@ -80,18 +49,15 @@ async def slack() -> AsyncIterator[FakeSlackAPI]:
 async def test_posted_before_the_list_closed_then_edited_in_place(
     slack: FakeSlackAPI, database_engine: Engine
 ) -> None:
-    clock = Clock(FIRE)
+    clock = ManualClock(FIRE)
     hf = DailyPapersAPI(clock)
     hf.at(FIRE, entry(1, 20), entry(2, 8))
     hf.at(FIRE + dt.timedelta(minutes=3), entry(1, 21), entry(2, 8), entry(3, 4))
 
-    async def no_sleep(seconds: float) -> None:
-        return None
-
     publisher = SlackPublisher(
-        make_web_client(FAKE_BOT_TOKEN, slack.base_url), pacer=ChannelPacer(0), sleep=no_sleep
+        make_web_client(FAKE_BOT_TOKEN, slack.base_url), pacer=ChannelPacer(0), sleep=clock.sleep
     )
-    ledger = DeliveryLedger(database_engine, "me", clock=clock)
+    ledger = DeliveryLedger(database_engine, "me", clock=clock.now)
     settings = BotSettings(
         channels=[CHANNEL], data_dir=Path("/nonexistent"), live=LiveSettings(settle_minutes=30)
     )
@@ -100,18 +66,18 @@ async def test_posted_before_the_list_closed_then_edited_in_place(
         Archive(database_engine),
         HuggingFaceSource(client=hf.client),
         DeliveryEngine(ledger, {"slack": publisher}),
-        clock=clock,
-        sleep=FakeSleep(clock),
+        clock=clock.now,
+        sleep=clock.sleep,
     )
 
     assert await runner.run_scheduled(CHANNEL, FIRE) == "delivered"
-    assert clock.now >= FIRE + dt.timedelta(minutes=33)  # waited for the list to settle
+    assert clock.now() >= FIRE + dt.timedelta(minutes=33)  # waited for the list to settle
     header, *replies = slack.messages(DEFAULT_CHANNEL)
     assert len(replies) == 3
 
     # Overnight: paper 3 climbs to the top and paper 4 arrives late.
-    clock.now = dt.datetime(2025, 1, 10, 2, 0, tzinfo=dt.UTC)
-    hf.at(clock.now, entry(1, 25), entry(2, 8), entry(3, 60), entry(4, 2))
+    clock.jump_to(dt.datetime(2025, 1, 10, 2, 0, tzinfo=dt.UTC))
+    hf.at(clock.now(), entry(1, 25), entry(2, 8), entry(3, 60), entry(4, 2))
     assert await runner.refresh_live() == {"team": [dt.date(2025, 1, 9)]}
 
     top_level = [m for m in slack.messages(DEFAULT_CHANNEL) if not m.is_reply]
@@ -135,63 +101,31 @@ async def test_posted_before_the_list_closed_then_edited_in_place(
     assert [c for c in slack.calls[calls:] if c.method.startswith("chat.")] == []
 
 
-DAY = dt.date(2025, 1, 9)
-LIST_CLOSED = dt.datetime(2025, 1, 10, 3, 0, tzinfo=dt.UTC)  # the list of the 9th stops growing
-NOTE = "This digest has no papers."
-
-
-class WatchedSleep(FakeSleep):
+class WatchedSleep:
     """Moves the clock, and remembers how many messages the channel held at each wait."""
 
-    def __init__(self, clock: Clock, slack: FakeSlackAPI) -> None:
-        super().__init__(clock)
+    def __init__(self, clock: ManualClock, slack: FakeSlackAPI) -> None:
+        self.clock = clock
         self.slack = slack
         self.messages_while_waiting: list[int] = []
 
     async def __call__(self, seconds: float) -> None:
         self.messages_while_waiting.append(len(self.slack.messages(DEFAULT_CHANNEL)))
-        await super().__call__(seconds)
+        await self.clock.sleep(seconds)
 
 
 def slack_runner(
     slack: FakeSlackAPI,
     database_engine: Engine,
-    clock: Clock,
+    clock: ManualClock,
     hf: DailyPapersAPI,
     channel: ChannelConfig,
 ) -> tuple[DigestRunner, WatchedSleep]:
-    async def no_sleep(seconds: float) -> None:
-        return None
-
     publisher = SlackPublisher(
-        make_web_client(FAKE_BOT_TOKEN, slack.base_url), pacer=ChannelPacer(0), sleep=no_sleep
+        make_web_client(FAKE_BOT_TOKEN, slack.base_url), pacer=ChannelPacer(0), sleep=clock.sleep
     )
     sleep = WatchedSleep(clock, slack)
     return hf_runner(database_engine, clock, hf, channel, {"slack": publisher}, sleep), sleep
-
-
-def hf_runner(
-    database_engine: Engine,
-    clock: Clock,
-    hf: DailyPapersAPI,
-    channel: ChannelConfig,
-    publishers: Mapping[str, Publisher],
-    sleep: Sleep,
-) -> DigestRunner:
-    """A runner on the Hugging Face API, with a 30-minute settle time and a day's live window."""
-    settings = BotSettings(
-        channels=[channel],
-        data_dir=Path("/nonexistent"),
-        live=LiveSettings(settle_minutes=30, refresh_minutes=30, window_hours=24),
-    )
-    return DigestRunner(
-        settings,
-        Archive(database_engine),
-        HuggingFaceSource(client=hf.client),
-        DeliveryEngine(DeliveryLedger(database_engine, "me", clock=clock), publishers),
-        clock=clock,
-        sleep=sleep,
-    )
 
 
 def chat_calls(slack: FakeSlackAPI, since: int = 0) -> list[str]:
@@ -203,7 +137,7 @@ async def test_an_empty_day_gets_one_note_once_its_list_has_closed(
 ) -> None:
     # Waiting longer than the list stays open: the list closing ends the wait.
     channel = CHANNEL.model_copy(update={"wait_for_digest_hours": 24.0})
-    clock = Clock(FIRE)
+    clock = ManualClock(FIRE)
     hf = DailyPapersAPI(clock)  # the list of the 9th stays empty all along
     runner, sleep = slack_runner(slack, database_engine, clock, hf, channel)
 
@@ -211,7 +145,7 @@ async def test_an_empty_day_gets_one_note_once_its_list_has_closed(
 
     # It kept asking the API, with nothing posted, until the list had closed; the note came
     # after one last look at the closed list.
-    assert clock.now >= LIST_CLOSED
+    assert clock.now() >= LIST_CLOSED
     assert len(hf.asked) > 10
     assert [asked >= LIST_CLOSED for asked in hf.asked[-2:]] == [False, True]
     assert sleep.messages_while_waiting
@@ -238,21 +172,21 @@ async def test_an_empty_day_gets_one_note_once_its_list_has_closed(
 async def test_papers_turning_up_after_the_note_edit_it_into_the_digest(
     slack: FakeSlackAPI, database_engine: Engine
 ) -> None:
-    clock = Clock(FIRE)
+    clock = ManualClock(FIRE)
     hf = DailyPapersAPI(clock)
     runner, sleep = slack_runner(slack, database_engine, clock, hf, CHANNEL)
 
     # wait_for_digest_hours (6) runs out before the list closes: the note comes at the deadline.
     assert await runner.run_scheduled(CHANNEL, FIRE) == "delivered"
     deadline = FIRE + dt.timedelta(hours=CHANNEL.wait_for_digest_hours)
-    assert deadline - dt.timedelta(minutes=15) <= clock.now <= deadline
+    assert deadline - dt.timedelta(minutes=15) <= clock.now() <= deadline
     assert set(sleep.messages_while_waiting) == {0}
     (note,) = slack.messages(DEFAULT_CHANNEL)
     assert NOTE in note.text
 
     # Later that day, within the live window, the day's papers turn up.
-    clock.now = dt.datetime(2025, 1, 9, 18, 0, tzinfo=dt.UTC)
-    hf.at(clock.now, entry(1, 12), entry(2, 30))
+    clock.jump_to(dt.datetime(2025, 1, 9, 18, 0, tzinfo=dt.UTC))
+    hf.at(clock.now(), entry(1, 12), entry(2, 30))
     calls = len(slack.calls)
     assert await runner.refresh_live() == {"team": [DAY]}
 
@@ -287,12 +221,12 @@ async def test_without_the_note_an_empty_day_posts_nothing_to_slack(
     slack: FakeSlackAPI, database_engine: Engine
 ) -> None:
     channel = CHANNEL.model_copy(update={"empty_day_note": False})
-    clock = Clock(FIRE)
+    clock = ManualClock(FIRE)
     hf = DailyPapersAPI(clock)
     runner, sleep = slack_runner(slack, database_engine, clock, hf, channel)
 
     assert await runner.run_scheduled(channel, FIRE) is None
-    assert clock.now >= FIRE + dt.timedelta(hours=5)  # it did wait for the list
+    assert clock.now() >= FIRE + dt.timedelta(hours=5)  # it did wait for the list
     assert set(sleep.messages_while_waiting) == {0}
     assert len(hf.asked) > 5
     assert await runner.catch_up() == {}

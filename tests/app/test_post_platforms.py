@@ -106,7 +106,7 @@ async def test_dry_run_labels_each_post_with_its_channel(tmp_path: Path, fakes: 
 
     code, output = await post(config, fakes, "--dry-run")
 
-    assert code == 0
+    assert code == 0, output
     for name, platform in [("slack-bot", "slack"), ("discord-hook", "discord")]:
         assert f"channel {name} ({platform})" in output
     assert fakes.slack.calls == []

@@ -23,10 +23,13 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.slack.commands import SHARE_ACTION
 from bot.ingest import SAMPLE_ARCHIVE_DIR
 from tests.fakes.platforms import CHANNEL_NAMES, SLACK_HOOK, Fakes, closed_port, platform_fakes
 from tests.fakes.platforms import write_config as write_platform_config
 from tests.fakes.slack_api import DEFAULT_CHANNEL
+from tests.fakes.slack_bot import SECRET as SIGNING_SECRET
+from tests.fakes.slack_bot import slash
 
 # Midnight UTC fired within the last 24 hours, so every channel has that day to catch up on.
 SCHEDULE = """schedule = "0 0 * * *"
@@ -67,7 +70,7 @@ def case(request: pytest.FixtureRequest) -> Case:
 @pytest.fixture
 async def fakes(tmp_path: Path, case: Case) -> AsyncIterator[Fakes]:
     async with platform_fakes(tmp_path, discord_shards=case.recommended) as arranged:
-        arranged.discord.advertised_gateway = "wss://gateway.discord.gg"  # TEMP
+        arranged.env["SLACK_SIGNING_SECRET"] = SIGNING_SECRET  # what `slash` signs with
         if not case.tokens:  # webhooks need none: no app, no bot
             for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
                 del arranged.env[name]
@@ -151,18 +154,18 @@ async def until_ready(bot: Running, port: int) -> dict[str, Any]:
         if answer is not None:
             return answer
         await asyncio.sleep(POLL_SECONDS)
-    bot.process.kill()
-    await bot.process.wait()
+    if bot.process.returncode is None:
+        bot.process.kill()
+        await bot.process.wait()
     output = (await bot.stdout) + (await bot.stderr)
     raise AssertionError(f"the bot never got ready:\n{output.decode(errors='replace')}")
 
 
 async def stopped(bot: Running) -> tuple[int | None, str]:
-    """SIGTERM, then (exit code, stderr) once the process ended (pytest-timeout on a hang)."""
+    """SIGTERM, then (exit code, stderr + stdout) once it ended (pytest-timeout on a hang)."""
     bot.process.send_signal(signal.SIGTERM)
     code = await bot.process.wait()
-    await bot.stdout
-    return code, (await bot.stderr).decode(errors="replace")
+    return code, ((await bot.stderr) + (await bot.stdout)).decode(errors="replace")
 
 
 @pytest.mark.timeout(240)
@@ -183,18 +186,19 @@ async def test_run_delivers_through_the_configured_endpoints_and_stops_on_sigter
 
     async with running_bot(config, fakes) as bot:
         health = await until_ready(bot, port)
-        if "slack-bot" in case.channels and case.slack_mode == "socket":
-            # A command over the socket the configured API's apps.connections.open named.
-            answer = await slash_command_over_socket(fakes)
-            assert "Top 2 — " in json.dumps(answer["blocks"], ensure_ascii=False)
-        code, errors = await stopped(bot)
+        if case.tokens:  # a command through the mode's own door, answered at once
+            answer = await slash_command(fakes, case, port)
+            assert "Top 2 — " in json.dumps(answer.get("blocks"), ensure_ascii=False), answer
+            if case.slack_mode == "socket":  # Share: bolt's `respond` to the response_url
+                await share_over_socket(fakes, answer)
+        code, output = await stopped(bot)
 
-    assert code == 0, errors
-    assert "Traceback" not in errors
+    assert code == 0, output
+    assert "Traceback" not in output
     assert fakes.trapped == []  # nothing went through a proxy
-    assert "network guard" not in errors  # nor looked up another host
+    assert "network guard" not in output  # nor looked up another host
     delivered = {name: (day or {}).get("state") for name, day in health["channels"].items()}
-    assert delivered == dict.fromkeys(case.channels, "done"), errors
+    assert delivered == dict.fromkeys(case.channels, "done"), output
     assert_delivered_once(fakes, case)
     sessions = fakes.discord.identify_payloads
     assert len(sessions) == case.gateway_sessions  # on the gateway the configured API named
@@ -206,7 +210,15 @@ async def test_run_delivers_through_the_configured_endpoints_and_stops_on_sigter
     assert bool(socket_mode) == (case.tokens and case.slack_mode == "socket")
 
 
-async def slash_command_over_socket(fakes: Fakes) -> dict[str, Any]:
+async def slash_command(fakes: Fakes, case: Case, port: int) -> dict[str, Any]:
+    """/top 2 over the socket the configured API named, or signed to the bot's /slack/events."""
+    if case.slack_mode == "http":
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base, trust_env=False) as http:
+            response = await slash(http, fakes.slack, "/top", "2")
+        assert response.status_code == 200, response.text
+        answered: dict[str, Any] = response.json()
+        return answered
     ack = await fakes.slack.socket_mode_request(
         "slash_commands",
         {
@@ -222,6 +234,34 @@ async def slash_command_over_socket(fakes: Fakes) -> dict[str, Any]:
     )
     answer: dict[str, Any] = ack["payload"]
     return answer
+
+
+async def share_over_socket(fakes: Fakes, answer: dict[str, Any]) -> None:
+    """Press the answer's Share button; the shared post goes to the (fake) response_url."""
+    share = next(
+        element
+        for block in answer["blocks"]
+        for element in block.get("elements", [])
+        if element.get("action_id") == SHARE_ACTION
+    )
+    action = {"type": "button", "action_id": SHARE_ACTION, "block_id": "b", "value": share["value"]}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0FAKETEAM"},
+        "user": {"id": "U0HUMAN001"},
+        "channel": {"id": DEFAULT_CHANNEL},
+        "container": {"type": "message", "is_ephemeral": True},
+        "trigger_id": "trigger.share",
+        "response_url": fakes.slack.response_url("share1"),
+        "actions": [{**action, "action_ts": "1736400000.000100"}],
+    }
+    await fakes.slack.socket_mode_request("interactive", payload, within=SOCKET_ANSWER_SECONDS)
+    for _ in range(MAX_POLLS):  # the ack comes first; the shared post right after it
+        if len(fakes.slack.responses) >= 2 or fakes.trapped:
+            break
+        await asyncio.sleep(POLL_SECONDS)
+    shared = [body for _, body in fakes.slack.responses if body.get("response_type") == "in_channel"]
+    assert shared, (fakes.slack.responses, fakes.trapped)
 
 
 def assert_delivered_once(fakes: Fakes, case: Case) -> None:

@@ -18,30 +18,13 @@ from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.models import Digest
 from bot.sources import DirectorySource, iter_digest_files
 from config import BotSettings, ChannelConfig
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-class FakeSleep:
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.now += dt.timedelta(seconds=seconds)
+from tests.fakes.clock import ManualClock
 
 
 class LateSource:
     """A source whose digest appears only after `ready_at` (the day's list is still filling)."""
 
-    def __init__(self, clock: Clock, ready_at: dt.datetime, folder: Path) -> None:
+    def __init__(self, clock: ManualClock, ready_at: dt.datetime, folder: Path) -> None:
         self.clock = clock
         self.ready_at = ready_at
         self.inner = DirectorySource(folder)
@@ -49,32 +32,31 @@ class LateSource:
         self.live = False
 
     async def fetch(self, day: dt.date) -> Digest | None:
-        return await self.inner.fetch(day) if self.clock() >= self.ready_at else None
+        return await self.inner.fetch(day) if self.clock.now() >= self.ready_at else None
 
     async def list_days(self) -> list[dt.date] | None:
         return None
 
 
 def make_runner(
-    engine: Engine, clock: Clock, channel: ChannelConfig, source: object = None
-) -> tuple[DigestRunner, io.StringIO, FakeSleep]:
+    engine: Engine, clock: ManualClock, channel: ChannelConfig, source: object = None
+) -> tuple[DigestRunner, io.StringIO]:
     out = io.StringIO()
     settings = BotSettings(channels=[channel], data_dir=Path("/nonexistent"))
     archive = Archive(engine)
     delivery = DeliveryEngine(
-        DeliveryLedger(engine, "me", clock=clock),
+        DeliveryLedger(engine, "me", clock=clock.now),
         {"console": ConsolePublisher(Console(file=out, width=100))},
     )
-    sleep = FakeSleep(clock)
     runner = DigestRunner(
         settings,
         archive,
         source or DirectorySource(SAMPLE_ARCHIVE_DIR),  # type: ignore[arg-type]
         delivery,
-        clock=clock,
-        sleep=sleep,
+        clock=clock.now,
+        sleep=clock.sleep,
     )
-    return runner, out, sleep
+    return runner, out
 
 
 CHANNEL = ChannelConfig(
@@ -90,17 +72,17 @@ async def test_days_missed_while_down_are_caught_up_inside_the_window(
     database_engine: Engine,
 ) -> None:
     # Down since before 2025-01-09 09:00 KST; back at 2025-01-10 10:00 KST: two runs were missed.
-    clock = Clock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
-    runner, out, _ = make_runner(database_engine, clock, CHANNEL)
+    clock = ManualClock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
+    runner, out = make_runner(database_engine, clock, CHANNEL)
     assert await runner.catch_up() == {"research": [dt.date(2025, 1, 9), dt.date(2025, 1, 10)]}
     assert await runner.catch_up() == {}  # nothing twice
     assert out.getvalue().count("Daily Papers — 2025-01-09") == 1
 
 
 async def test_runs_outside_the_window_are_skipped(database_engine: Engine) -> None:
-    clock = Clock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
+    clock = ManualClock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
     narrow = CHANNEL.model_copy(update={"catch_up_hours": 2.0})
-    runner, out, _ = make_runner(database_engine, clock, narrow)
+    runner, out = make_runner(database_engine, clock, narrow)
     assert await runner.catch_up() == {"research": [dt.date(2025, 1, 10)]}
     assert "Daily Papers — 2025-01-09" not in out.getvalue()
     assert "Daily Papers — 2025-01-10" in out.getvalue()
@@ -110,21 +92,21 @@ async def test_a_late_digest_is_polled_with_backoff_until_it_appears(
     database_engine: Engine,
 ) -> None:
     fire = dt.datetime(2025, 1, 9, 0, 0, tzinfo=dt.UTC)  # 09:00 in Seoul
-    clock = Clock(fire)
+    clock = ManualClock(fire)
     source = LateSource(clock, fire + dt.timedelta(minutes=5), SAMPLE_ARCHIVE_DIR)
-    runner, out, sleep = make_runner(database_engine, clock, CHANNEL, source)
+    runner, out = make_runner(database_engine, clock, CHANNEL, source)
     assert await runner.run_scheduled(CHANNEL, fire) == "delivered"
-    assert sleep.waits == [60.0, 120.0, 240.0]
+    assert clock.slept == [60.0, 120.0, 240.0]
     assert "Daily Papers — 2025-01-09" in out.getvalue()
 
 
 async def test_no_digest_by_the_deadline_posts_the_note_once(database_engine: Engine) -> None:
     fire = dt.datetime(2025, 1, 20, 0, 0, tzinfo=dt.UTC)  # the sample has no such day
-    clock = Clock(fire)
-    runner, out, sleep = make_runner(database_engine, clock, CHANNEL)
+    clock = ManualClock(fire)
+    runner, out = make_runner(database_engine, clock, CHANNEL)
     assert await runner.run_scheduled(CHANNEL, fire) == "delivered"
-    assert clock.now <= fire + dt.timedelta(hours=CHANNEL.wait_for_digest_hours)
-    assert sum(sleep.waits) > 3600
+    assert clock.now() <= fire + dt.timedelta(hours=CHANNEL.wait_for_digest_hours)
+    assert sum(clock.slept) > 3600
     assert "Daily Papers — 2025-01-20" in out.getvalue()
     assert "This digest has no papers." in out.getvalue()
     assert await runner.run_scheduled(CHANNEL, fire) == "skipped"  # never twice
@@ -134,7 +116,7 @@ async def test_no_digest_by_the_deadline_posts_the_note_once(database_engine: En
 async def test_without_the_note_an_empty_day_posts_nothing(database_engine: Engine) -> None:
     fire = dt.datetime(2025, 1, 20, 0, 0, tzinfo=dt.UTC)
     quiet = CHANNEL.model_copy(update={"empty_day_note": False})
-    runner, out, _ = make_runner(database_engine, Clock(fire), quiet)
+    runner, out = make_runner(database_engine, ManualClock(fire), quiet)
     assert await runner.run_scheduled(quiet, fire) is None
     assert out.getvalue() == ""
 
@@ -144,8 +126,8 @@ async def test_catch_up_posts_the_note_for_a_missed_empty_day_once_its_wait_is_o
 ) -> None:
     # Down over the weekend; back on Sunday 10:00 in Seoul. Saturday's run would have given up
     # waiting at 15:00 Saturday; Sunday's run is still inside its wait.
-    clock = Clock(dt.datetime(2025, 1, 12, 1, 0, tzinfo=dt.UTC))
-    runner, out, _ = make_runner(database_engine, clock, CHANNEL)
+    clock = ManualClock(dt.datetime(2025, 1, 12, 1, 0, tzinfo=dt.UTC))
+    runner, out = make_runner(database_engine, clock, CHANNEL)
     assert await runner.catch_up() == {"research": [dt.date(2025, 1, 11)]}
     assert "Daily Papers — 2025-01-11" in out.getvalue()
     assert "Daily Papers — 2025-01-12" not in out.getvalue()
@@ -155,8 +137,8 @@ async def test_catch_up_posts_the_note_for_a_missed_empty_day_once_its_wait_is_o
 async def test_the_weekly_post_ranks_the_week_before_once(database_engine: Engine) -> None:
     weekly = CHANNEL.model_copy(update={"weekly_schedule": "0 9 * * mon", "weekly_top": 3})
     monday = dt.datetime(2025, 1, 13, 0, 0, tzinfo=dt.UTC)  # 09:00 in Seoul
-    clock = Clock(monday + dt.timedelta(minutes=5))
-    runner, out, _ = make_runner(database_engine, clock, weekly)
+    clock = ManualClock(monday + dt.timedelta(minutes=5))
+    runner, out = make_runner(database_engine, clock, weekly)
     runner.archive.import_files(iter_digest_files(SAMPLE_ARCHIVE_DIR))  # as `run` does at start
     assert await runner.run_weekly(weekly, monday) == "delivered"
     assert "Top 3 of the week — 2025-01-06 … 2025-01-12" in out.getvalue()
@@ -168,8 +150,8 @@ async def test_the_weekly_post_ranks_the_week_before_once(database_engine: Engin
 
 async def test_catch_up_posts_a_missed_weekly_post(database_engine: Engine) -> None:
     weekly = CHANNEL.model_copy(update={"weekly_schedule": "0 9 * * mon", "catch_up_hours": 6})
-    clock = Clock(dt.datetime(2025, 1, 13, 2, 0, tzinfo=dt.UTC))  # 11:00 Monday in Seoul
-    runner, out, _ = make_runner(database_engine, clock, weekly)
+    clock = ManualClock(dt.datetime(2025, 1, 13, 2, 0, tzinfo=dt.UTC))  # 11:00 Monday in Seoul
+    runner, out = make_runner(database_engine, clock, weekly)
     runner.archive.import_files(iter_digest_files(SAMPLE_ARCHIVE_DIR))
     posted = await runner.catch_up()
     assert posted["research#weekly"] == [dt.date(2025, 1, 13)]

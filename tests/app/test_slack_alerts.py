@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bot.app.main import BotApp
-from tests.app.slack_bot import running_bot, slash
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FakeSlackAPI
+from tests.fakes.slack_bot import running_bot, slash
 
 READER, QUIET = "U0READER01", "U0QUIET001"
 DAY = dt.date(2025, 1, 9)

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bot.app.main import BotApp
-from tests.app.slack_bot import running_bot, slash
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FakeSlackAPI
+from tests.fakes.slack_bot import running_bot, slash
 
 ADMIN, MEMBER, GROUPIE = "U0ADMIN0001", "U0MEMBER001", "U0GROUP0001"
 

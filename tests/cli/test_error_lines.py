@@ -20,8 +20,8 @@ from bot.errors import DatabaseUnavailable
 from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.parser import parse_file
 from bot.storage import create_database_engine, sqlite_url
-from tests.config.test_check_config import run_without_sdks
 from tests.conftest import PROJECT_ROOT
+from tests.fakes.without_sdks import run_without_sdks
 
 SAMPLE = SAMPLE_ARCHIVE_DIR / "2025-01-10.md"
 

@@ -3,14 +3,12 @@ problem is one line naming the key or variable and the fix, and the command exit
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from tests.conftest import PROJECT_ROOT
+from tests.fakes.without_sdks import run_without_sdks
 
 SECRET_ENV = (
     "SLACK_BOT_TOKEN",
@@ -261,28 +259,6 @@ def test_a_missing_extra_for_a_configured_platform(tmp_path: Path) -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith("digest-bot: error: channels: platform 'slack' needs the 'slack' extra")
     assert line.endswith("is not installed): pip install 'daily-papers-digest-bot[slack]'")
-
-
-SDKS = ("slack_sdk", "slack_bolt", "discord", "yaml", "aiohttp")
-
-
-def run_without_sdks(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`digest-bot argv` in a process where the platform SDKs cannot be imported."""
-    code = (
-        "import sys\n"
-        f"for name in {SDKS!r}: sys.modules[name] = None\n"
-        "from bot.cli import main\n"
-        f"sys.exit(main({argv!r}))\n"
-    )
-    return subprocess.run(  # noqa: S603 - our own interpreter running a fixed program
-        [sys.executable, "-c", code],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin", "HOME": str(cwd)},
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.answer_cache import AnswerCache
+from tests.fakes.clock import ManualClock
 
 
 def test_answers_are_reused_until_they_expire_and_the_oldest_go_first() -> None:
-    now = [0.0]
+    clock = ManualClock(monotonic=0.0)
     computed: list[str] = []
-    cache: AnswerCache[str] = AnswerCache(ttl=10, size=2, clock=lambda: now[0])
+    cache: AnswerCache[str] = AnswerCache(ttl=10, size=2, clock=clock.monotonic)
 
     def answer(key: str) -> str:
         def compute() -> str:
@@ -22,7 +23,7 @@ def test_answers_are_reused_until_they_expire_and_the_oldest_go_first() -> None:
     answer("c")  # over the size: "a", the least recently used, goes
     answer("a")
     assert computed == ["a", "b", "c", "a"]
-    now[0] = 10.5  # expired
+    clock.advance(10.5)  # expired
     answer("a")
     assert computed == ["a", "b", "c", "a", "a"]
 

@@ -24,18 +24,8 @@ import discord
 import pytest
 from discord import app_commands
 
+from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import FakeDiscordAPI, RateLimitPolicy, point_discord_py_at
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @contextlib.asynccontextmanager
@@ -144,7 +134,7 @@ async def test_channel_send_with_same_nonce_posts_once(api: FakeDiscordAPI) -> N
 
 async def test_nonce_is_forgotten_after_the_window() -> None:
     clock = ManualClock()
-    async with FakeDiscordAPI(clock=clock, nonce_window=300) as api:
+    async with FakeDiscordAPI(clock=clock.monotonic, nonce_window=300) as api:
         channel_id = api.add_channel(api.add_guild())
         url = f"{api.api_base}/channels/{channel_id}/messages"
         body = {"content": "header", "nonce": "n1", "enforce_nonce": True}
@@ -225,7 +215,7 @@ def _text(content: str) -> discord.http.MultipartParameters:
 
 async def test_channel_bucket_answers_429_in_discord_shape() -> None:
     clock = ManualClock()
-    async with FakeDiscordAPI(clock=clock) as api:
+    async with FakeDiscordAPI(clock=clock.monotonic) as api:
         channel_id = api.add_channel(api.add_guild())
         url = f"{api.api_base}/channels/{channel_id}/messages"
         async with aiohttp.ClientSession(headers=bot_headers(api)) as http:
@@ -258,7 +248,7 @@ async def test_global_limit_counts_bot_requests_across_routes() -> None:
     clock = ManualClock()
     policy = RateLimitPolicy(global_requests=3)
     async with (
-        FakeDiscordAPI(clock=clock, rate_limits=policy) as api,
+        FakeDiscordAPI(clock=clock.monotonic, rate_limits=policy) as api,
         aiohttp.ClientSession(headers=bot_headers(api)) as http,
     ):
         statuses = []

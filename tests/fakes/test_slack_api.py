@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from tests.fakes.clock import ManualClock
 from tests.fakes.slack_api import (
     BOT_USER_ID,
     DEFAULT_CHANNEL,
@@ -38,14 +39,6 @@ DIGEST_METADATA = {
 }
 
 
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
@@ -54,7 +47,9 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def api(clock: ManualClock) -> AsyncIterator[FakeSlackAPI]:
     async with FakeSlackAPI(
-        channels=(DEFAULT_CHANNEL, OTHER, OUTSIDE), member_of=(DEFAULT_CHANNEL, OTHER), clock=clock
+        channels=(DEFAULT_CHANNEL, OTHER, OUTSIDE),
+        member_of=(DEFAULT_CHANNEL, OTHER),
+        clock=clock.monotonic,
     ) as server:
         yield server
 
@@ -178,14 +173,14 @@ async def test_channels_the_bot_is_not_in_or_that_do_not_exist(api: FakeSlackAPI
 
 async def test_per_channel_rate_limit_answers_429_with_retry_after(clock: ManualClock) -> None:
     async with FakeSlackAPI(
-        channels=(DEFAULT_CHANNEL, OTHER), rate_limit_per_channel=1.0, clock=clock
+        channels=(DEFAULT_CHANNEL, OTHER), rate_limit_per_channel=1.0, clock=clock.monotonic
     ) as api:
         web = client(api, retry_handlers=[])
         await web.chat_postMessage(channel=DEFAULT_CHANNEL, text="first")
-        clock.now += 0.4
+        clock.advance(0.4)
         limited = await slack_error(web.chat_postMessage(channel=DEFAULT_CHANNEL, text="too soon"))
         await web.chat_postMessage(channel=OTHER, text="another channel has its own budget")
-        clock.now += 0.6
+        clock.advance(0.6)
         await web.chat_postMessage(channel=DEFAULT_CHANNEL, text="after waiting")
 
         assert limited.response.status_code == 429
@@ -282,7 +277,7 @@ async def test_incoming_webhooks(api: FakeSlackAPI) -> None:
 
 
 async def test_webhooks_share_the_channel_rate_limit(clock: ManualClock) -> None:
-    async with FakeSlackAPI(rate_limit_per_channel=1.0, clock=clock) as api:
+    async with FakeSlackAPI(rate_limit_per_channel=1.0, clock=clock.monotonic) as api:
         hook = AsyncWebhookClient(api.add_webhook("hook", DEFAULT_CHANNEL))
         await client(api).chat_postMessage(channel=DEFAULT_CHANNEL, text="via api")
         limited = await hook.send(text="via webhook")
@@ -386,7 +381,7 @@ async def test_calls_are_stamped_with_the_injected_clock(
     api: FakeSlackAPI, clock: ManualClock
 ) -> None:
     await client(api).auth_test()
-    clock.now = 2000.0
+    clock.advance(1000.0)  # from 1000.0 to 2000.0
     await client(api).conversations_info(channel=DEFAULT_CHANNEL)
 
     assert [(c.method, c.time) for c in api.calls] == [

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
 from bot.archive import Archive
 from bot.command_context import BotServices
 from config import ChannelConfig
-from tests.adapters.discord.running import bot_services, running_adapter
+from tests.fakes.discord_adapter import MANAGE_GUILD, ask, bot_services, running_adapter
 from tests.fakes.discord_api import MEMBER_PERMISSIONS, FakeDiscordAPI
 
 EPHEMERAL = 1 << 6
-MANAGE_GUILD = 1 << 5
 
 
 @pytest.fixture
@@ -33,20 +31,6 @@ async def running(
     services = bot_services(sample_archive, [lab])
     async with running_adapter(api, sample_archive, services, guild, admin_roles=[int(role)]):
         yield services
-
-
-async def ask(
-    api: FakeDiscordAPI, name: str, options: dict[str, str], channel: str, **who: Any
-) -> tuple[dict[str, Any], str]:
-    asked = await api.dispatch_interaction(name, options, channel_id=channel, **who)
-    answer = await api.final_answer(asked)
-    embeds = answer.get("embeds") or []
-    shown = [answer.get("content") or ""]
-    for embed in embeds:
-        shown += [embed.get("title") or "", embed.get("description") or ""]
-        shown += [f"{f['name']}: {f['value']}" for f in embed.get("fields") or []]
-        shown.append((embed.get("footer") or {}).get("text") or "")
-    return answer, "\n".join(shown).replace("\\", "")  # Markdown escapes, e.g. top\\_n
 
 
 async def test_members_are_refused_and_managers_and_the_role_may(

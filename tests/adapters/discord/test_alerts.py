@@ -15,7 +15,7 @@ from bot.command_context import CommandContext
 from bot.errors import DeliveryError
 from bot.formatter import format_notice
 from config import BotSettings
-from tests.adapters.discord.running import bot_services, running_adapter
+from tests.fakes.discord_adapter import bot_services, running_adapter
 from tests.fakes.discord_api import FakeDiscordAPI
 
 EPHEMERAL = 1 << 6
@@ -44,9 +44,16 @@ async def adapter(
         yield started
 
 
-async def ask(api: FakeDiscordAPI, channel: str, **options: str) -> tuple[dict[str, Any], str]:
+async def ask(
+    api: FakeDiscordAPI, channel: str, action: str = "list", **options: str
+) -> tuple[dict[str, Any], str]:
+    """`/paper-alert <action>` with its options, as Discord sends a sub-command (type 1)."""
+    values = [{"name": name, "type": 3, "value": value} for name, value in options.items()]
     asked = await api.dispatch_interaction(
-        "paper-alert", options, channel_id=channel, user_id=READER
+        "paper-alert",
+        [{"name": action, "type": 1, "options": values}],
+        channel_id=channel,
+        user_id=READER,
     )
     answer = await api.final_answer(asked)
     shown = [answer.get("content") or ""]
@@ -61,11 +68,13 @@ async def test_the_command_is_synced_with_its_options(
 ) -> None:
     guild, _ = where
     (command,) = [c for c in api.guild_commands[guild] if c["name"] == "paper-alert"]
-    options = {o["name"]: o for o in command["options"]}
-    assert list(options) == ["action", "words"]
-    assert [c["value"] for c in options["action"]["choices"]] == ["add", "list", "remove"]
-    assert not options["action"].get("required")
-    assert not options["words"].get("required")
+    # A group: Discord offers add / list / remove, and asks for the words where they are needed.
+    actions = {o["name"]: o for o in command["options"]}
+    assert list(actions) == ["add", "list", "remove"]
+    assert {o["type"] for o in actions.values()} == {1}
+    assert [(o["name"], o["required"]) for o in actions["add"]["options"]] == [("words", True)]
+    assert actions["list"].get("options", []) == []
+    assert [(o["name"], o["required"]) for o in actions["remove"]["options"]] == [("words", True)]
 
 
 async def test_an_alert_added_in_discord_sends_one_dm(

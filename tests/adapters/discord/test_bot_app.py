@@ -16,7 +16,7 @@ from rich.console import Console
 from bot.app.main import BotApp
 from config import BotSettings, ChannelConfig
 from config.settings import DiscordSettings
-from tests.adapters.discord.test_admin_commands import MANAGE_GUILD, ask
+from tests.fakes.discord_adapter import MANAGE_GUILD, ask
 from tests.fakes.discord_api import MEMBER_PERMISSIONS, FakeDiscordAPI
 
 MANAGER = {"permissions": MEMBER_PERMISSIONS | MANAGE_GUILD}

@@ -22,7 +22,8 @@ from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.live import update_in_place
 from bot.formatter import FormatOptions
 from config import ChannelConfig
-from tests.app.test_live_slack import (
+from tests.fakes.clock import ManualClock
+from tests.fakes.daily_papers_api import (
     DAY,
     FIRE,
     LIST_CLOSED,
@@ -31,8 +32,7 @@ from tests.app.test_live_slack import (
     entry,
     hf_runner,
 )
-from tests.app.test_runner import Clock, FakeSleep
-from tests.core.formatter.builders import make_digest, make_paper
+from tests.fakes.digests import make_digest, make_paper
 from tests.fakes.discord_api import FakeDiscordAPI, point_discord_py_at
 
 FIRST = make_digest(make_paper(1, 10), make_paper(2, 5))
@@ -108,14 +108,13 @@ def live_runner(
     api: FakeDiscordAPI,
     publisher: DiscordPublisher,
     database_engine: Engine,
-    clock: Clock,
+    clock: ManualClock,
     channel: ChannelConfig,
-) -> tuple[DigestRunner, DailyPapersAPI, FakeSleep]:
+) -> tuple[DigestRunner, DailyPapersAPI]:
     """A runner on the Hugging Face API (the list of 2025-01-09 starts empty) and Discord."""
     hf = DailyPapersAPI(clock)
-    sleep = FakeSleep(clock)
-    runner = hf_runner(database_engine, clock, hf, channel, {"discord": publisher}, sleep)
-    return runner, hf, sleep
+    runner = hf_runner(database_engine, clock, hf, channel, {"discord": publisher}, clock.sleep)
+    return runner, hf
 
 
 def sent(api: FakeDiscordAPI, *routes: str) -> list[str]:
@@ -136,16 +135,16 @@ async def test_an_empty_day_gets_one_note_that_late_papers_edit_into_the_digest(
 ) -> None:
     channel_id = api.add_channel(api.add_guild(), "daily-papers")
     channel = ChannelConfig(name="lab", platform="discord", target=channel_id, schedule="0 9 * * *")
-    clock = Clock(FIRE)
-    runner, hf, sleep = live_runner(api, DiscordPublisher(http), database_engine, clock, channel)
+    clock = ManualClock(FIRE)
+    runner, hf = live_runner(api, DiscordPublisher(http), database_engine, clock, channel)
 
     assert await runner.run_scheduled(channel, FIRE) == "delivered"
 
     # It waited (asking the API with backoff) until wait_for_digest_hours ran out.
     deadline = FIRE + dt.timedelta(hours=channel.wait_for_digest_hours)
-    assert deadline - dt.timedelta(minutes=15) <= clock.now <= deadline
-    assert sleep.waits[:3] == [60.0, 120.0, 240.0]
-    assert len(hf.asked) == len(sleep.waits) + 1
+    assert deadline - dt.timedelta(minutes=15) <= clock.now() <= deadline
+    assert clock.slept[:3] == [60.0, 120.0, 240.0]
+    assert len(hf.asked) == len(clock.slept) + 1
     (note,) = api.messages_in(channel_id)
     assert "2025-01-09" in shown(note)
     assert NOTE in shown(note)
@@ -160,8 +159,8 @@ async def test_an_empty_day_gets_one_note_that_late_papers_edit_into_the_digest(
     assert sent(api, *WRITES) == ["create_message"]
 
     # Later that day, within the live window, the day's papers turn up.
-    clock.now = dt.datetime(2025, 1, 9, 18, 0, tzinfo=dt.UTC)
-    hf.at(clock.now, entry(1, 12), entry(2, 30))
+    clock.jump_to(dt.datetime(2025, 1, 9, 18, 0, tzinfo=dt.UTC))
+    hf.at(clock.now(), entry(1, 12), entry(2, 30))
     assert await runner.refresh_live() == {"lab": [DAY]}
 
     (header,) = api.messages_in(channel_id)  # the note, edited: no second post in the channel
@@ -200,21 +199,21 @@ async def test_a_webhook_note_comes_once_the_list_closed_and_is_edited_in_place(
         schedule="0 9 * * *",
         wait_for_digest_hours=24.0,  # longer than the list stays open: its closing ends the wait
     )
-    clock = Clock(FIRE)
+    clock = ManualClock(FIRE)
     async with aiohttp.ClientSession() as session:
         publisher = DiscordPublisher(session=session)
-        runner, hf, _ = live_runner(api, publisher, database_engine, clock, channel)
+        runner, hf = live_runner(api, publisher, database_engine, clock, channel)
 
         assert await runner.run_scheduled(channel, FIRE) == "delivered"
-        assert clock.now >= LIST_CLOSED
+        assert clock.now() >= LIST_CLOSED
         assert [asked >= LIST_CLOSED for asked in hf.asked[-2:]] == [False, True]
         (note,) = api.messages_in(channel_id)
         assert NOTE in shown(note)
         assert await runner.run_scheduled(channel, FIRE) == "skipped"
         assert sent(api, *WEBHOOK_WRITES) == ["execute_webhook"]
 
-        clock.now += dt.timedelta(hours=1)  # a paper the list had not shown yet
-        hf.at(clock.now, entry(1, 5))
+        clock.advance(dt.timedelta(hours=1))  # a paper the list had not shown yet
+        hf.at(clock.now(), entry(1, 5))
         assert await runner.refresh_live() == {"lab": [DAY]}
         assert await runner.refresh_live() == {}
 
@@ -239,11 +238,11 @@ async def test_without_the_note_an_empty_day_posts_nothing_to_discord(
         schedule="0 9 * * *",
         empty_day_note=False,
     )
-    clock = Clock(FIRE)
-    runner, hf, sleep = live_runner(api, DiscordPublisher(http), database_engine, clock, channel)
+    clock = ManualClock(FIRE)
+    runner, hf = live_runner(api, DiscordPublisher(http), database_engine, clock, channel)
 
     assert await runner.run_scheduled(channel, FIRE) is None
-    assert sum(sleep.waits) >= 5 * 3600  # it did wait for the list
+    assert sum(clock.slept) >= 5 * 3600  # it did wait for the list
     assert len(hf.asked) > 5
     assert await runner.catch_up() == {}
     assert await runner.refresh_live() == {}

@@ -16,7 +16,8 @@ import pytest
 from adapters.discord.pacing import GlobalPacer, counts_globally
 from adapters.discord.publisher import DiscordPublisher
 from bot.delivery.publisher import DeliveryKey
-from tests.adapters.delivery import Recorder, sample_post
+from tests.fakes.clock import ManualClock
+from tests.fakes.delivery import Recorder, sample_post
 from tests.fakes.discord_api import FakeDiscordAPI, RateLimitPolicy, point_discord_py_at
 
 DAY = dt.date(2025, 1, 9)
@@ -87,18 +88,25 @@ async def test_unpaced_the_same_burst_runs_into_the_global_limit(api: FakeDiscor
     assert global_429s(api) > 0
 
 
+async def let_tasks_run() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
 async def test_a_slot_is_held_while_in_flight_and_for_a_window_after_the_answer() -> None:
-    pacer = GlobalPacer(2, window=0.5)
+    clock = ManualClock()
+    pacer = GlobalPacer(2, window=0.5, clock=clock.monotonic, sleep=clock.sleep_until_advanced)
     await pacer.wait()
     await pacer.wait()
     third = asyncio.create_task(pacer.wait())
-    await asyncio.sleep(0.6)
+    clock.advance(0.6)
+    await let_tasks_run()
     assert not third.done()  # time alone frees nothing while both are still in flight
 
     pacer.answered()
-    for _ in range(5):
-        await asyncio.sleep(0)
+    await let_tasks_run()
     assert not third.done()  # the answered request still counts for half a second
+    clock.advance(0.5)
     await asyncio.wait_for(third, timeout=5)
 
 

@@ -21,7 +21,7 @@ from adapters.discord.render import render_post
 from bot.delivery.publisher import DeliveryKey, SentMessage
 from bot.errors import DeliveryError
 from bot.messages import Card, Message, Post, TextSection
-from tests.adapters.delivery import Recorder, sample_post
+from tests.fakes.delivery import Recorder, sample_post
 from tests.fakes.discord_api import FakeDiscordAPI, RateLimitPolicy, point_discord_py_at
 
 DAY = dt.date(2025, 1, 9)

@@ -14,10 +14,10 @@ import pytest
 
 from adapters.discord.publisher import DiscordPublisher
 from adapters.discord.render import render_post
+from bot.channels import ChannelConfig
 from bot.delivery.publisher import DeliveryKey, SentMessage
 from bot.errors import DeliveryError
-from config.channels import ChannelConfig
-from tests.adapters.delivery import Recorder, sample_post
+from tests.fakes.delivery import Recorder, sample_post
 from tests.fakes.discord_api import FakeDiscordAPI, RateLimitPolicy, point_discord_py_at
 
 KEY = DeliveryKey("lab-discord", dt.date(2025, 1, 9))

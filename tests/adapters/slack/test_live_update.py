@@ -14,14 +14,11 @@ from bot.delivery.engine import DeliveryEngine, DeliveryTarget
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.live import update_in_place
 from bot.formatter import FormatOptions
-from tests.core.formatter.builders import make_digest, make_paper
+from tests.fakes.clock import ManualClock
+from tests.fakes.digests import make_digest, make_paper
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_BOT_TOKEN, FakeSlackAPI
 
 TARGET = DeliveryTarget("team", "slack", DEFAULT_CHANNEL, FormatOptions())
-
-
-async def no_sleep(seconds: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -32,7 +29,7 @@ async def api() -> AsyncIterator[FakeSlackAPI]:
 
 def engine_for(api: FakeSlackAPI, database: Engine) -> DeliveryEngine:
     client = make_web_client(FAKE_BOT_TOKEN, api.base_url)
-    publisher = SlackPublisher(client, pacer=ChannelPacer(0), sleep=no_sleep)
+    publisher = SlackPublisher(client, pacer=ChannelPacer(0), sleep=ManualClock().sleep)
     return DeliveryEngine(DeliveryLedger(database, "me"), {"slack": publisher})
 
 

@@ -14,16 +14,13 @@ from adapters.slack.publisher import EVENT_TYPE, SlackPublisher
 from adapters.slack.render import render_post
 from bot.delivery.publisher import DeliveryKey
 from bot.errors import DeliveryError
-from tests.adapters.delivery import Recorder, sample_post
+from tests.fakes.clock import ManualClock
+from tests.fakes.delivery import Recorder, sample_post
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_BOT_TOKEN, FakeSlackAPI
 
 OUTSIDE = "C0OUTSIDE1"
 DAY = dt.date(2025, 1, 9)
 KEY = DeliveryKey("team", DAY)
-
-
-async def no_sleep(seconds: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -36,7 +33,7 @@ async def api() -> AsyncIterator[FakeSlackAPI]:
 
 def publisher_for(api: FakeSlackAPI, token: str = FAKE_BOT_TOKEN) -> SlackPublisher:
     client = make_web_client(token, api.base_url)
-    return SlackPublisher(client, pacer=ChannelPacer(0), sleep=no_sleep)
+    return SlackPublisher(client, pacer=ChannelPacer(0), sleep=ManualClock().sleep)
 
 
 def parts_in_channel(api: FakeSlackAPI) -> list[str]:
@@ -224,18 +221,12 @@ async def test_history_that_cannot_be_read_is_reported_and_posting_goes_on(
 
 
 async def test_channels_are_paced_to_one_message_a_second_each() -> None:
-    now = [0.0]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    pacer = ChannelPacer(1.0, clock=lambda: now[0], sleep=sleep)
+    clock = ManualClock(monotonic=0.0)
+    pacer = ChannelPacer(1.0, clock=clock.monotonic, sleep=clock.sleep)
     for _ in range(3):
         await pacer.wait("C1")
-        now[0] += 0.25  # the answer takes a while: the second counts from it
+        clock.advance(0.25)  # the answer takes a while: the second counts from it
         pacer.answered("C1")
     await pacer.wait("C2")  # another channel does not wait for C1
-    assert slept == [1.0, 1.0]
-    assert now[0] == 2.75
+    assert clock.slept == [1.0, 1.0]
+    assert clock.monotonic() == 2.75

@@ -17,8 +17,8 @@ from adapters.slack.render import escape_mrkdwn, render_message, render_post
 from bot.formatter import FormatOptions, format_digest
 from bot.messages import Card, Fact, Image, Link, ListItem, Message, Post, TextSection
 from bot.parser import parse_file
-from tests.adapters.messages_strategies import posts
 from tests.conftest import PROJECT_ROOT, corpus_files
+from tests.fakes.messages_strategies import posts
 
 SCHEMA = PROJECT_ROOT.parent / "shared" / "specs" / "slack-block-kit-schema"
 SCHEMA_FILE = SCHEMA / "slack-block-kit.schema.json"

@@ -17,6 +17,7 @@ from bot.errors import DeliveryError
 from bot.formatter import FormatOptions, format_digest
 from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.parser import parse_file
+from tests.fakes.clock import ManualClock
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FakeSlackAPI
 
 KEY = DeliveryKey("hooked", dt.date(2025, 1, 9))
@@ -29,17 +30,13 @@ async def api() -> AsyncIterator[FakeSlackAPI]:
         yield server
 
 
-async def no_sleep(seconds: float) -> None:
-    return None
-
-
 async def publish(api: FakeSlackAPI, url: str, sent: list[SentMessage]) -> None:
     async def record(message: SentMessage) -> None:
         sent.append(message)
 
     # No bot token at all: a webhook needs none.
     publisher = SlackPublisher(
-        make_web_client(None, api.base_url), pacer=ChannelPacer(0), sleep=no_sleep
+        make_web_client(None, api.base_url), pacer=ChannelPacer(0), sleep=ManualClock().sleep
     )
     post = format_digest(
         parse_file(SAMPLE_ARCHIVE_DIR / "2025-01-09.md"), FormatOptions(mode="single")
@@ -81,25 +78,12 @@ async def test_a_dead_webhook_is_permanent_and_its_url_stays_secret(
     assert "secret" not in caplog.text
 
 
-class ManualClock:
-    """Time that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += max(seconds, 0.0)
-
-
 async def test_the_parts_of_a_split_post_are_paced_one_a_second_per_webhook() -> None:
     clock = ManualClock()
-    async with FakeSlackAPI(webhooks={HOOK: DEFAULT_CHANNEL}, clock=clock) as api:
+    async with FakeSlackAPI(webhooks={HOOK: DEFAULT_CHANNEL}, clock=clock.monotonic) as api:
         publisher = SlackPublisher(
             make_web_client(None, api.base_url),
-            pacer=ChannelPacer(clock=clock, sleep=clock.sleep),
+            pacer=ChannelPacer(clock=clock.monotonic, sleep=clock.sleep),
             sleep=clock.sleep,
         )
         post = format_digest(

@@ -8,7 +8,7 @@ import pytest
 
 from bot.alerts import AlertStore
 from bot.archive import Archive
-from bot.channel_settings import ChannelRegistry
+from bot.channels import ChannelRegistry
 from bot.command_context import BotServices, Caller, CommandContext
 from bot.commands import COMMANDS, run_command
 from bot.delivery.ledger import DeliveryLedger

@@ -12,40 +12,15 @@ from bot.archive import Archive
 from bot.parser import parse_digest
 from bot.storage.schema import SCHEMA_VERSION, SchemaVersionError
 from bot.storage.tables import digest_entries, papers, schema_version
+from tests.fakes.digest_files import count, digest_text, write
 
 DAY1 = dt.date(2025, 1, 8)
 DAY2 = dt.date(2025, 1, 9)
 
 
-def digest_text(day: dt.date, *entries: tuple[str, str, str, str]) -> str:
-    """A digest in the real format; entries are (arxiv id, title, votes, summary)."""
-    lines = [f"## Daily Papers ({day.isoformat()})", ""]
-    for arxiv_id, title, votes, summary in entries:
-        lines += [
-            f"### [{title}](https://arxiv.org/abs/{arxiv_id})",
-            f"![](https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{arxiv_id}.png)",
-            f"Vote: {votes}",
-            "Authors: Ada Lovelace, Alan Turing",
-            f"- ***What's New***: {summary}",
-            "",
-        ]
-    return "\n".join(lines)
-
-
 @pytest.fixture
 def archive(database_engine: Engine) -> Archive:
     return Archive(database_engine)
-
-
-def write(folder: Path, day: dt.date, text: str) -> tuple[dt.date, Path]:
-    path = folder / f"{day.isoformat()}.md"
-    path.write_text(text, encoding="utf-8")
-    return day, path
-
-
-def count(archive: Archive, table: object) -> int:
-    with archive.engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
 def test_import_then_lookups(archive: Archive, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.models import Digest, Paper, Section
 from bot.sources import iter_digest_files
 from bot.storage import create_database_engine, sqlite_url
-from tests.core.archive.test_archive import count, digest_text, write
+from tests.fakes.digest_files import count, digest_text, write
 
 START = dt.date(2025, 1, 1)
 

@@ -7,12 +7,18 @@ import datetime as dt
 import pytest
 
 from bot.archive import Archive
-from bot.channel_settings import ChannelRegistry
+from bot.channels import (
+    DIGEST_CONFIG,
+    SETTINGS,
+    ChannelConfig,
+    ChannelRegistry,
+    Setting,
+    Vocabulary,
+)
 from bot.command_context import BotServices, Caller, CommandContext
 from bot.commands import run_command
 from bot.delivery.ledger import DeliveryLedger
 from bot.sources.health import SourceHealth
-from config import ChannelConfig
 
 NOW = dt.datetime(2025, 1, 10, 0, 30, tzinfo=dt.UTC)  # 09:30 in Seoul
 CHANNEL = ChannelConfig(
@@ -175,3 +181,44 @@ def test_without_the_running_bot_the_commands_say_so(sample_archive: Archive) ->
     result = run_command(ctx, "digest-status")
     assert not result.ok
     assert "needs the running bot" in result.message.text
+
+
+@pytest.mark.parametrize(
+    "word",
+    [word for setting in SETTINGS for word in (setting.word, *setting.aliases)],
+)
+def test_every_word_of_the_vocabulary_is_accepted_by_digest_config(
+    sample_archive: Archive, services: BotServices, word: str
+) -> None:
+    setting = next(s for s in SETTINGS if word in (s.word, *s.aliases))
+    assert setting.field in ChannelConfig.model_fields
+
+    ok, text = ask(sample_archive, services, ADMIN, f"digest-config {word} {setting.example}")
+
+    assert ok, text
+    assert f"ml-papers: changed {setting.field} = " in text
+    assert list(services.channels.overrides("ml-papers")) == [setting.field]
+    assert f"[{setting.word} {setting.value}]" in DIGEST_CONFIG.usage
+
+
+def test_a_setting_added_to_the_vocabulary_once_is_parsed_shown_and_in_the_usage(
+    sample_archive: Archive,
+) -> None:
+    catch_up = Setting("catch-up", "catch_up_hours", "HOURS", "12")
+    extended = Vocabulary([*SETTINGS, catch_up])
+    registry = ChannelRegistry([CHANNEL], sample_archive.engine, vocabulary=extended)
+    ledger = DeliveryLedger(sample_archive.engine, "host:1", clock=lambda: NOW)
+    services = BotServices(registry, ledger, SourceHealth("test", started_at=NOW))
+
+    ok, text = ask(sample_archive, services, ADMIN, "digest-config catch-up 12")
+    assert ok, text
+    assert "ml-papers: changed catch_up_hours = 12.0" in text
+    assert services.channels.get("ml-papers").catch_up_hours == 12.0
+    _, text = ask(sample_archive, services, ADMIN, "digest-config")
+    assert "catch-up (changed in chat): 12.0" in text
+    assert "[catch-up HOURS]" in text  # the usage line of the card's footer
+
+
+def test_a_vocabulary_word_for_no_channel_field_is_refused() -> None:
+    with pytest.raises(ValueError, match="not ChannelConfig fields: colour"):
+        Vocabulary([*SETTINGS, Setting("colour", "colour", "NAME", "blue")])

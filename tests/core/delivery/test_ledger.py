@@ -9,23 +9,16 @@ from sqlalchemy import Engine
 
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.publisher import SentMessage
+from tests.fakes.clock import ManualClock
 
 DAY = dt.date(2025, 1, 9)
 T0 = dt.datetime(2025, 1, 9, 9, 0, tzinfo=dt.UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 def test_only_one_process_can_claim_a_delivery(database_engine: Engine) -> None:
-    clock = Clock()
-    first = DeliveryLedger(database_engine, "host-a:1", clock=clock)
-    second = DeliveryLedger(database_engine, "host-b:2", clock=clock)
+    clock = ManualClock(T0)
+    first = DeliveryLedger(database_engine, "host-a:1", clock=clock.now)
+    second = DeliveryLedger(database_engine, "host-b:2", clock=clock.now)
     claim = first.claim("research", DAY)
     assert claim is not None
     assert claim.already_sent == []
@@ -36,16 +29,16 @@ def test_only_one_process_can_claim_a_delivery(database_engine: Engine) -> None:
 
 
 def test_an_expired_claim_is_taken_over_with_what_was_sent(database_engine: Engine) -> None:
-    clock = Clock()
-    crashed = DeliveryLedger(database_engine, "host-a:1", clock=clock)
+    clock = ManualClock(T0)
+    crashed = DeliveryLedger(database_engine, "host-a:1", clock=clock.now)
     claim = crashed.claim("research", DAY)
     assert claim is not None
     crashed.record_sent(claim, SentMessage(0, "1700000000.000100", "1700000000.000100"))
     crashed.record_sent(claim, SentMessage(1, "1700000000.000200", "1700000000.000100"))
 
-    successor = DeliveryLedger(database_engine, "host-a:2", clock=clock)
+    successor = DeliveryLedger(database_engine, "host-a:2", clock=clock.now)
     assert successor.claim("research", DAY) is None  # the lease still runs
-    clock.now += dt.timedelta(minutes=11)
+    clock.advance(dt.timedelta(minutes=11))
     resumed = successor.claim("research", DAY)
     assert resumed is not None
     assert [(m.index, m.message_id) for m in resumed.already_sent] == [
@@ -59,7 +52,7 @@ def test_an_expired_claim_is_taken_over_with_what_was_sent(database_engine: Engi
 
 
 def test_failed_is_retried_and_abandoned_is_not(database_engine: Engine) -> None:
-    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
     claim = ledger.claim("a", DAY)
     assert claim is not None
     ledger.fail(claim, "HTTP 503", permanent=False)
@@ -73,7 +66,7 @@ def test_failed_is_retried_and_abandoned_is_not(database_engine: Engine) -> None
 
 
 def test_unfinished_and_last_delivery(database_engine: Engine) -> None:
-    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
     done = ledger.claim("a", DAY)
     assert done is not None
     ledger.finish(done, 3)
@@ -123,7 +116,7 @@ def test_a_crashed_process_of_this_machine_is_taken_over_at_once(database_engine
 def test_posted_before_counts_only_earlier_days_of_the_same_channel(
     database_engine: Engine,
 ) -> None:
-    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
     day2 = DAY + dt.timedelta(days=1)
     assert ledger.posted_before("research", day2) == frozenset()
     ledger.record_posted("research", DAY, ["2501.00001", "2501.00002"])
@@ -141,7 +134,7 @@ def test_posted_before_counts_only_earlier_days_of_the_same_channel(
 
 
 def test_record_posted_is_idempotent_and_keeps_the_earliest_day(database_engine: Engine) -> None:
-    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
     day2, day3 = DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)
     ledger.record_posted("research", day2, ["a", "a", "b"])
     ledger.record_posted("research", day2, ["a", "b"])  # a repeated call changes nothing
@@ -151,7 +144,7 @@ def test_record_posted_is_idempotent_and_keeps_the_earliest_day(database_engine:
     assert ledger.posted_before("research", day2) == {"b"}
     ledger.record_posted("research", DAY, [])  # nothing to record is fine
     # Two processes sharing the database record the same keys without a conflict.
-    DeliveryLedger(database_engine, "other", clock=Clock()).record_posted(
+    DeliveryLedger(database_engine, "other", clock=ManualClock(T0).now).record_posted(
         "research", day2, ["a", "b", "c"]
     )
     assert ledger.posted_before("research", day3) == {"a", "b", "c"}
@@ -161,8 +154,8 @@ def test_record_posted_is_idempotent_and_keeps_the_earliest_day(database_engine:
 def test_a_database_from_before_posted_papers_gets_the_table(database_engine: Engine) -> None:
     from bot.storage.tables import posted_papers
 
-    DeliveryLedger(database_engine, "me", clock=Clock())
+    DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
     posted_papers.drop(database_engine)  # as a database created by the previous release
-    ledger = DeliveryLedger(database_engine, "me", clock=Clock())
+    ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
     ledger.record_posted("research", DAY, ["a"])
     assert ledger.posted_before("research", DAY + dt.timedelta(days=1)) == {"a"}

@@ -8,7 +8,7 @@ import string
 import pytest
 
 from bot.formatter import LABELS, FormatOptions, format_notice, format_paper, format_top
-from tests.core.formatter.builders import make_paper
+from tests.fakes.digests import make_paper
 
 EN = FormatOptions()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.formatter import FormatOptions, format_digest
 from bot.models import Digest
-from tests.core.formatter.builders import DAY, FOUR, make_digest, make_paper
+from tests.fakes.digests import DAY, FOUR, make_digest, make_paper
 
 RANKED_TITLES = ["Video diffusion at scale", "Paper 4", "Paper 1", "Paper 3"]
 

@@ -8,7 +8,7 @@ import pytest
 from bot.formatter import FormatOptions, format_digest, format_top, select_papers
 from bot.messages import Card
 from bot.models import paper_key
-from tests.core.formatter.builders import FOUR, make_digest, make_paper
+from tests.fakes.digests import FOUR, make_digest, make_paper
 
 # Paper 2 (▲ 40, first by votes) and paper 1 (▲ 5) were posted to the channel before.
 SEEN = frozenset({"2501.00002", "2501.00001"})

@@ -7,7 +7,7 @@ import pytest
 
 from bot.formatter import FormatOptions, select_papers
 from bot.models import Digest
-from tests.core.formatter.builders import FOUR, make_digest, make_paper
+from tests.fakes.digests import FOUR, make_digest, make_paper
 
 
 def ids(options: FormatOptions, digest: Digest = FOUR) -> list[str | None]:

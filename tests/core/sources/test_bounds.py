@@ -20,23 +20,11 @@ from bot.errors import SourceError, SourceUnreachable
 from bot.sources import FetchLimits, HuggingFaceSource, UrlTemplateSource
 from bot.sources.base import DigestSource
 from tests.core.sources.conftest import DAY, DIGEST, Server, Sleeps
+from tests.fakes.clock import ManualClock
 
 TEMPLATE = "https://example.org/digests/{date}.md"
 HF_DAY = b'[{"paper": {"id": "2501.04682", "title": "Our Test Paper", "upvotes": 7}}]'
 KB = 1024
-
-
-class ManualClock:
-    """A monotonic clock that moves only when told; its `sleep` moves it too."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class CountedStream(httpx.AsyncByteStream):
@@ -167,11 +155,13 @@ async def test_a_server_that_drips_is_given_up_at_the_deadline(
     clock = ManualClock()
 
     def five_seconds_pass() -> None:
-        clock.now += 5.0
+        clock.advance(5.0)
 
     body = CountedStream(endless(b"#"), on_chunk=five_seconds_pass)
     server.will(streamed(body))
-    source = make_source(limits=FetchLimits(deadline=12.0, clock=clock), sleep=clock.sleep)
+    source = make_source(
+        limits=FetchLimits(deadline=12.0, clock=clock.monotonic), sleep=clock.sleep
+    )
     with pytest.raises(SourceUnreachable, match="no complete answer within the 12s deadline"):
         await source.fetch(DAY)
     assert body.pulled == 3  # 15 s of dripping: no more
@@ -184,12 +174,15 @@ async def test_waits_between_attempts_count_against_the_deadline(
     clock = ManualClock()
     server.will(*[httpx.Response(503)] * 3)
     source = make_source(
-        retries=10, backoff=1.0, sleep=clock.sleep, limits=FetchLimits(deadline=5.0, clock=clock)
+        retries=10,
+        backoff=1.0,
+        sleep=clock.sleep,
+        limits=FetchLimits(deadline=5.0, clock=clock.monotonic),
     )
     with pytest.raises(SourceError, match=r"HTTP 503 \(no complete answer within the 5s") as info:
         await source.fetch(DAY)
     assert "after 3 attempts" in str(info.value)
-    assert clock.now == 1003.0  # waited 1 s and 2 s; the 4 s wait would pass the deadline
+    assert clock.monotonic() == 1003.0  # waited 1 s and 2 s; the 4 s wait would pass the deadline
 
 
 async def test_a_blocked_read_on_a_real_socket_is_cut_by_the_deadline() -> None:

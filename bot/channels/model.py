@@ -1,4 +1,8 @@
-"""One configured channel: where the digest goes, when, and how it looks there."""
+"""One configured channel: where the digest goes, when, and how it looks there.
+
+The config file's `[[channels]]` tables and `/digest-config` both produce this model, so one set
+of rules checks both.
+"""
 
 from __future__ import annotations
 

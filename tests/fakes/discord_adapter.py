@@ -1,4 +1,7 @@
-"""A Discord adapter connected to the fake API with a running bot's services, for command tests."""
+"""A Discord adapter connected to the fake API with a running bot's services, for command tests.
+
+`ask` sends it a slash command the way Discord does and reads back what the member sees.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pydantic import SecretStr
 from adapters.discord.adapter import DiscordAdapter
 from bot.alerts import AlertStore
 from bot.archive import Archive
-from bot.channel_settings import ChannelRegistry
+from bot.channels import ChannelRegistry
 from bot.command_context import BotServices, Caller, CommandContext
 from bot.delivery.ledger import DeliveryLedger
 from bot.sources.health import SourceHealth
@@ -22,6 +25,7 @@ from config.settings import DiscordSettings
 from tests.fakes.discord_api import FakeDiscordAPI
 
 TODAY = dt.date(2025, 1, 10)
+MANAGE_GUILD = 1 << 5  # the permission bit that makes a member a digest admin
 
 
 def bot_services(
@@ -68,3 +72,18 @@ async def running_adapter(
         yield adapter
     finally:
         await adapter.close()
+
+
+async def ask(
+    api: FakeDiscordAPI, name: str, options: dict[str, str], channel: str, **who: Any
+) -> tuple[dict[str, Any], str]:
+    """Run slash command `name` as Discord sends it; its final answer, and all it shows as text."""
+    asked = await api.dispatch_interaction(name, options, channel_id=channel, **who)
+    answer = await api.final_answer(asked)
+    embeds = answer.get("embeds") or []
+    shown = [answer.get("content") or ""]
+    for embed in embeds:
+        shown += [embed.get("title") or "", embed.get("description") or ""]
+        shown += [f"{f['name']}: {f['value']}" for f in embed.get("fields") or []]
+        shown.append((embed.get("footer") or {}).get("text") or "")
+    return answer, "\n".join(shown).replace("\\", "")  # Markdown escapes, e.g. top\\_n

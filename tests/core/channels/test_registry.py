@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from bot.channel_settings import ChannelRegistry
+from bot.channels import ChannelRegistry
 from bot.errors import ConfigError, UserError
 from config import ChannelConfig, load_settings
 

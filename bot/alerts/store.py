@@ -1,32 +1,21 @@
-"""Keyword alerts: `/paper-alert add <words>`, and a direct message when a digest has a match.
+"""Every user's keyword alerts (`/paper-alert add <words>`), kept in the bot's database.
 
-A user keeps up to `MAX_ALERTS` alerts, each a few words. A paper matches an alert when every
-word of it starts a word of the paper's title, authors or summary, ignoring case: `video` finds
-"videos" and `llm` finds "LLMs", but `art` does not find "start".
-
-After a digest was delivered the running bot tells `AlertNotifier.notify`, which sends each user
-with a match ONE direct message listing every matching paper of that day. The message is claimed
-first by inserting (platform, user, day) into `alert_messages`, so a second call for the same
-day, from a second channel's delivery, a live update or another bot process, sends nothing; a
-send that fails gives the claim back and a later call tries again.
+A user keeps up to `MAX_ALERTS` alerts, each a few words; the store also keeps the claims of the
+alert messages sent (see `bot.alerts.notifier`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy import Engine, and_, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.errors import DeliveryError, UserError
-from bot.formatter import FormatOptions, format_top
-from bot.formatter.selection import rank_papers
-from bot.messages import Message
+from bot.alerts.matching import AlertMatch, Recipient, match_alerts, normalise_words
+from bot.errors import UserError
 from bot.models import Digest, Paper
 from bot.storage import ensure_schema
 from bot.storage.tables import alert_messages, paper_alerts
@@ -35,46 +24,14 @@ log = logging.getLogger(__name__)
 
 MAX_ALERTS = 20  # per user and platform
 MAX_WORDS_CHARS = 100  # an alert's words, normalised
-PAPERS_PER_MESSAGE = 15  # a broad alert on a busy day names the first ones, then says how many
-# Claims older than this are forgotten: no digest that old is delivered again.
-CLAIMS_KEPT_DAYS = 60
 EXAMPLE = "/paper-alert add diffusion video"
 USAGE = "/paper-alert add <words> | /paper-alert list | /paper-alert remove <number|words>"
-_SEPARATORS = re.compile(r"[\s,;]+")
 
-Recipient = tuple[str, str]
-"""(platform, user id): who gets an alert message."""
 Papers = list[Paper]  # `AlertStore.list` hides the builtin inside the class
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def normalise_words(text: str) -> str:
-    """An alert's words as stored and compared: lower case, single spaces, each word once.
-
-    Commas and semicolons separate words like spaces do, so `diffusion, video` is
-    `diffusion video`.
-    """
-    words = [word for word in _SEPARATORS.split(text.casefold()) if word]
-    return " ".join(dict.fromkeys(words))
-
-
-def paper_text(paper: Paper) -> str:
-    """What an alert is matched against: title, authors and summary, lower case."""
-    parts = [paper.title, *paper.authors, *(section.text for section in paper.sections)]
-    return "\n".join(parts).casefold()
-
-
-def _word_pattern(word: str) -> re.Pattern[str]:
-    # At the start of a word of the text: after a non-word character, or at the very start.
-    return re.compile(r"(?<!\w)" + re.escape(word))
-
-
-def words_match(words: str, text: str) -> bool:
-    """Whether every word of an alert (normalised) starts a word of `text` (case-folded)."""
-    return all(_word_pattern(word).search(text) for word in words.split())
 
 
 @dataclass(frozen=True)
@@ -85,24 +42,6 @@ class Alert:
     id: int
     words: str
     created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class AlertMatch:
-    """A user's papers of one digest, most-voted first, and which of their alerts found them."""
-
-    papers: list[Paper]
-    words: list[str]
-
-
-class DirectMessenger(Protocol):
-    """Sends a direct message to a user of one platform (Slack, Discord)."""
-
-    platform: str
-
-    async def send_direct(self, user_id: str, message: Message) -> None:
-        """Send `message` to the user privately; raise `DeliveryError` if it was not sent."""
-        ...
 
 
 class AlertStore:
@@ -194,24 +133,7 @@ class AlertStore:
             alerts = connection.execute(query.order_by(paper_alerts.c.id)).all()
         if not alerts or not digest.papers:
             return {}
-        papers = rank_papers(digest.papers)
-        texts = [paper_text(paper) for paper in papers]
-        hits: dict[Recipient, tuple[set[int], list[str]]] = {}
-        for platform, user_id, words in alerts:
-            patterns = [_word_pattern(word) for word in words.split()]
-            found = {
-                index
-                for index, text in enumerate(texts)
-                if all(pattern.search(text) for pattern in patterns)
-            }
-            if found:
-                indexes, alert_words = hits.setdefault((platform, user_id), (set(), []))
-                indexes.update(found)
-                alert_words.append(words)
-        return {
-            who: AlertMatch([papers[i] for i in sorted(indexes)], alert_words)
-            for who, (indexes, alert_words) in hits.items()
-        }
+        return match_alerts([(a.platform, a.user_id, a.words) for a in alerts], digest.papers)
 
     def matches(self, digest: Digest) -> dict[Recipient, Papers]:
         """The papers of `digest` each user's alerts match, most-voted first, each paper once."""
@@ -245,80 +167,3 @@ class AlertStore:
         with self.engine.begin() as connection:
             result = connection.execute(delete(alert_messages).where(alert_messages.c.day < day))
         return int(result.rowcount or 0)
-
-
-def alert_message(
-    day: dt.date, papers: Sequence[Paper], words: Sequence[str], options: FormatOptions
-) -> Message:
-    """The direct message: the day's matching papers as a ranked list, and the alerts that hit."""
-    shown = list(papers[:PAPERS_PER_MESSAGE])
-    count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
-    title = f"Paper alert — {count} for you in the digest of {day.isoformat()}"
-    message = format_top(shown, title=title, options=options)
-    footer = "Matched your alerts: " + "; ".join(words)
-    if len(papers) > len(shown):
-        footer += f" · {len(papers) - len(shown)} more in the day's digest"
-    footer += " · /paper-alert list to change them"
-    cards = [card.model_copy(update={"footer": footer}) for card in message.cards]
-    return message.model_copy(update={"cards": cards, "text": f"{message.text}\n{footer}"})
-
-
-class AlertNotifier:
-    """Sends each user with matching papers one direct message per digest day."""
-
-    def __init__(
-        self,
-        store: AlertStore,
-        senders: Mapping[str, DirectMessenger],
-        *,
-        options: FormatOptions | None = None,
-    ) -> None:
-        self.store = store
-        self.senders = dict(senders)
-        self.options = options or FormatOptions()
-
-    async def notify(self, digest: Digest) -> None:
-        """A `DigestRunner.digest_listeners` callback: the day's digest was delivered."""
-        await self.send_due(digest)
-
-    async def send_due(self, digest: Digest) -> int:
-        """Send the day's alert messages not sent yet; returns how many were sent now."""
-        sent = 0
-        found = self.store.found(digest)
-        for (platform, user_id), match in found.items():
-            sender = self.senders.get(platform)
-            if sender is None:  # e.g. the platform's bot token was removed since
-                continue
-            if not self.store.claim(platform, user_id, digest.date):
-                continue  # sent already (or being sent by another call right now)
-            message = alert_message(digest.date, match.papers, match.words, self.options)
-            try:
-                await sender.send_direct(user_id, message)
-            except Exception as error:
-                self.store.release(platform, user_id, digest.date)
-                if isinstance(error, DeliveryError):
-                    log.warning(
-                        "date=%s: alert message to %s user %s not sent, retried later: %s",
-                        digest.date,
-                        platform,
-                        user_id,
-                        error,
-                    )
-                else:
-                    log.exception(
-                        "date=%s: alert message to %s user %s failed",
-                        digest.date,
-                        platform,
-                        user_id,
-                    )
-                continue
-            sent += 1
-        if found:
-            log.info(
-                "date=%s: %d alert message(s) sent, %d user(s) matched",
-                digest.date,
-                sent,
-                len(found),
-            )
-        self.store.forget_claims_before(digest.date - dt.timedelta(days=CLAIMS_KEPT_DAYS))
-        return sent
