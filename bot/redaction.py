@@ -37,10 +37,11 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Slack tokens: bot/user/app-level/refresh (xoxb-, xoxp-, xapp-, xoxe-…).
     (re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+"), rf"\1-{MASK}"),
     # Slack incoming webhooks and workflow triggers, with or without https://; not the form
-    # shown in help texts ("hooks.slack.com/services/T…/B…/…").
-    (re.compile(r"(hooks\.slack(?:-gov)?\.com/)(?![^\s'\"<>]*…)[^\s'\"<>]+"), rf"\1{MASK}"),
+    # shown in help texts ("hooks.slack.com/services/T…/B…/…"). Webhook secrets have no
+    # parentheses, so a "(got …)" around one keeps its closing one.
+    (re.compile(r"(hooks\.slack(?:-gov)?\.com/)(?![^\s'\"<>()]*…)[^\s'\"<>()]+"), rf"\1{MASK}"),
     # Discord webhook and interaction tokens: /webhooks/<id>/<token>, on any host (fakes too).
-    (re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/?\s'\"<>]+"), rf"\1{MASK}"),
+    (re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/?\s'\"<>()]+"), rf"\1{MASK}"),
     # Discord bot tokens (three base64url parts) and bearer credentials in headers.
     (re.compile(r"\b[\w-]{23,28}\.[\w-]{6}\.[\w-]{27,}"), MASK),
     (re.compile(r"\b((?:Bot|Bearer)\s+)[\w.~+/=-]{8,}"), rf"\1{MASK}"),
@@ -78,6 +79,25 @@ def redact(text: str) -> str:
     for pattern, replacement in _SHAPES:
         text = pattern.sub(replacement, text)
     return text
+
+
+def mask_url(url: str) -> str:
+    """A URL that is a secret as a whole (a webhook's), as it may be shown: its credentials,
+    query and last path segment masked, whatever its form, then what `redact` masks too."""
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    rest = rest.split("?", 1)[0].split("#", 1)[0]
+    host, slash, path = rest.partition("/")
+    host = host.rpartition("@")[2]  # user:password@ is a secret too
+    segments = path.split("/") if slash else []
+    while segments and not segments[-1]:
+        segments.pop()
+    if segments:
+        segments[-1] = MASK
+    shown = "/".join([host, *segments])
+    return redact(f"{scheme}://{shown}" if scheme else shown)
 
 
 def escape_controls(text: str) -> str:
@@ -132,6 +152,7 @@ __all__ = [
     "RedactingFilter",
     "escape_controls",
     "install_redaction",
+    "mask_url",
     "redact",
     "register_environment_secrets",
     "register_secrets",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from bot.redaction import mask_url
+
 # Hosts a webhook may be reached at over plain http: a local relay or a test fake. Nothing sent
 # there leaves the machine, so the secret does not travel in clear.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -68,18 +70,5 @@ def _slack_problem(url: str) -> str | None:
 
 
 def mask_webhook(url: str) -> str:
-    """`url` with its secret parts hidden: credentials, query and the last path segment."""
-    text = url.strip()
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        scheme, rest = "", text
-    rest = rest.split("?", 1)[0].split("#", 1)[0]
-    host, slash, path = rest.partition("/")
-    host = host.rpartition("@")[2]  # user:password@ is a secret too
-    segments = path.split("/") if slash else []
-    while segments and not segments[-1]:
-        segments.pop()
-    if segments:
-        segments[-1] = "<secret>"
-    shown = "/".join([host, *segments])
-    return f"{scheme}://{shown}" if scheme else shown
+    """`url` as it may be shown; the masking rule is `bot.redaction`'s, the one for all output."""
+    return mask_url(url)

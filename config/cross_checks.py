@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from bot.webhooks import mask_webhook, webhook_problem
 from config.tokens import misplaced_tokens
 
 if TYPE_CHECKING:
@@ -31,11 +32,8 @@ def cross_checks(settings: BotSettings, indexes: list[int] | None = None) -> lis
     for position, channel in enumerate(settings.channels):
         index = position if indexes is None else indexes[position]
         key = f"channels.{index} ({channel.name})"
-        if channel.webhook_url_env and not os.environ.get(channel.webhook_url_env):
-            problems.append(
-                f"{key}.webhook_url_env: the environment variable "
-                f"{channel.webhook_url_env} is not set"
-            )
+        if channel.webhook_url_env:
+            problems += _webhook_env_problems(key, channel.platform, channel.webhook_url_env)
         if channel.platform == "slack" and not channel.is_webhook and not settings.slack_bot_token:
             problems.append(
                 f"{key}: a Slack channel id needs the SLACK_BOT_TOKEN environment variable "
@@ -58,3 +56,15 @@ def cross_checks(settings: BotSettings, indexes: list[int] | None = None) -> lis
     if slack_app and settings.slack.mode == "http" and not settings.slack_signing_secret:
         problems.append("slack.mode: 'http' needs the SLACK_SIGNING_SECRET environment variable")
     return problems
+
+
+def _webhook_env_problems(key: str, platform: str, variable: str) -> list[str]:
+    """The webhook URL a channel takes from the environment must be set and fit its platform,
+    as a `target` written in the file must (`ChannelConfig` checks that one)."""
+    url = os.environ.get(variable, "").strip()
+    if not url:
+        return [f"{key}.webhook_url_env: the environment variable {variable} is not set"]
+    problem = webhook_problem(platform, url)
+    if problem is None:
+        return []
+    return [f"{key}.webhook_url_env: {variable}: {problem} (got {mask_webhook(url)})"]

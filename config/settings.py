@@ -217,25 +217,24 @@ def check_settings(path: Path | None = None) -> tuple[BotSettings | None, list[s
     data = _read_toml(path) if path else {}
     # Any case: the upper-case names are also accepted as field aliases (for the environment).
     secrets_in_file = sorted(key for key in data if key.lower() in _SECRET_KEYS)
-    if secrets_in_file:
-        raise ConfigError(
-            [
-                f"{key}: secrets belong in the environment: set {key.upper()} there"
-                for key in secrets_in_file
-            ]
-        )
+    # Refused, yet the rest of the file is still checked (every problem in one round); the
+    # value is masked from now on and never used.
+    problems: list[str] = [
+        f"{key}: secrets belong in the environment: set {key.upper()} there"
+        for key in secrets_in_file
+    ]
+    register_secrets(str(data.pop(key)) for key in secrets_in_file)
     where = f"{path}: " if path else ""
-    problems: list[str] = []
     indexes: list[int] | None = None
     try:
         settings: BotSettings | None = build_settings(BotSettings, data)
         reported: list[tuple[int | str, ...]] = []
     except ValidationError as error:
-        problems = describe_errors(error, where)
+        problems += describe_errors(error, where)
         reported = [tuple(item["loc"]) for item in error.errors()]
         settings, indexes = valid_part(BotSettings, data, error)
     except ConfigError as error:
-        return None, error.problems
+        return None, problems + error.problems
     strict = strict_type_errors(BotSettings, data, reported)
     if strict is not None:
         problems += describe_errors(strict, where)

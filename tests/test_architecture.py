@@ -16,9 +16,7 @@ FORBIDDEN_IN_CORE = ("adapters", "slack_sdk", "slack_bolt", "discord", "aiohttp"
 # read the settings from `config`: the command line, the wiring of the running bot, its server.
 COMPOSITION_ROOTS = ("bot/cli/", "bot/app/main.py", "bot/app/web.py")
 # Modules outside the composition roots that still take `BotSettings` whole, each with why.
-CONFIG_IMPORTS_LEFT = {
-    "bot/app/runner.py": "takes BotSettings (channels, live, webhook URLs); being moved, issue 14",
-}
+CONFIG_IMPORTS_LEFT: dict[str, str] = {}
 
 
 def _imports(tree: ast.AST, *, top_level_only: bool) -> list[tuple[int, str]]:
@@ -68,6 +66,19 @@ def test_core_never_imports_config_outside_the_composition_roots() -> None:
         if not _is_composition_root(problem.split(":")[0])
     }
     assert importing == set(CONFIG_IMPORTS_LEFT)
+
+
+def test_the_commands_never_import_the_composition_roots() -> None:
+    """`bot/commands` is run by every platform's adapter; the wiring (`bot.app`, `bot.cli`)
+    hands it what it needs, never the reverse."""
+    problems = []
+    for path in sorted((PROJECT_ROOT / "bot" / "commands").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for line, module in _imports(tree, top_level_only=False):
+            if module.split(".")[:2] in (["bot", "app"], ["bot", "cli"]):
+                problems.append(f"{path.relative_to(PROJECT_ROOT).as_posix()}:{line} {module}")
+    assert problems == []
+    assert (PROJECT_ROOT / "bot" / "commands" / "registry.py").exists()
 
 
 def test_config_never_imports_adapters_or_platform_sdks() -> None:

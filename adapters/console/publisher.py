@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.rule import Rule
+from rich.text import Text
 
 from adapters.console.render import render_post_console
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.messages import Post
+from bot.terminal import printable
 
 
 class ConsolePublisher:
@@ -28,7 +30,9 @@ class ConsolePublisher:
         record: RecordSent,
     ) -> None:
         done = {message.index for message in already_sent}
-        self.console.print(Rule(f"#{target} · {key.day.isoformat()}", style="dim"))
+        # The label is the user's text, not console markup: "[ops]" or "[/red]" shows as typed.
+        title = Text(f"#{printable(target)} · {key.day.isoformat()}")
+        self.console.print(Rule(title, style="dim"))
         for index, renderable in enumerate(render_post_console(post)):
             if index in done:
                 continue

@@ -20,9 +20,16 @@ from discord import app_commands
 
 from adapters.discord.render import NO_MENTIONS, DiscordPayload, render_message
 from bot.app.platform import ContextFactory
-from bot.command_context import Caller
-from bot.command_spec import OptionSpec, Suggestions
-from bot.commands import COMMANDS, CommandRegistry, CommandSpec, command_text, run_command
+from bot.commands import (
+    COMMANDS,
+    Caller,
+    CommandRegistry,
+    CommandSpec,
+    OptionSpec,
+    Suggestions,
+    command_text,
+    run_command,
+)
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
@@ -28,6 +27,7 @@ from bot.channels import ChannelConfig
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.errors import DeliveryError
 from bot.messages import Post
+from bot.redaction import REDACTING_FILTER
 from bot.webhooks import is_webhook_target, webhook_problem
 
 log = logging.getLogger(__name__)
@@ -51,32 +51,16 @@ _PERMANENT: dict[int, str] = {
 }
 
 
-class HideWebhookTokens(logging.Filter):
-    """Masks webhook and interaction tokens in discord.py's log lines.
+def hide_webhook_tokens() -> None:
+    """Mask secrets at the discord.py loggers that print request URLs (idempotent).
 
     discord.py logs every webhook request's URL at DEBUG, and a webhook's token is as good as
-    its URL: with `-v`, the log would otherwise hold the secret.
+    its URL. The command line's handlers all redact; this covers a handler added after them.
     """
-
-    _TOKEN = re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/?\s'\"]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        hidden = self._TOKEN.sub(r"\1<token>", text)
-        if hidden != text:
-            record.msg, record.args = hidden, ()
-        return True
-
-
-_HIDE_TOKENS = HideWebhookTokens()
-
-
-def hide_webhook_tokens() -> None:
-    """Install the filter on the discord.py loggers that print request URLs (idempotent)."""
     for name in ("discord.webhook.async_", "discord.http"):
         logger = logging.getLogger(name)
-        if _HIDE_TOKENS not in logger.filters:
-            logger.addFilter(_HIDE_TOKENS)
+        if REDACTING_FILTER not in logger.filters:
+            logger.addFilter(REDACTING_FILTER)
 
 
 def nonce(key: DeliveryKey, index: int) -> str:
@@ -290,7 +274,7 @@ class DiscordPublisher:
         if self.session is None:
             raise DeliveryError(f"{where}: the Discord adapter is not started")
         webhook = discord.Webhook.from_url(url, session=self.session)
-        config = self.channels.get(key.config_channel)  # a weekly post: its channel's looks
+        config = self.channels.get(key.channel)  # a weekly post too: its channel's looks
         looks: dict[str, Any] = {}
         if config is not None and config.webhook_username:
             looks["username"] = config.webhook_username

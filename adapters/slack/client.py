@@ -11,14 +11,18 @@ from __future__ import annotations
 import asyncio
 import urllib.request
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from slack_sdk.webhook.webhook_response import WebhookResponse
 
 DEFAULT_BASE_URL = "https://slack.com/api/"
 REQUEST_TIMEOUT = 15
@@ -88,11 +92,28 @@ async def keep_proxy_rule(context: AsyncBoltContext, next_: Callable[[], Awaitab
     """
     context.client.proxy = proxy_for(context.client.base_url)
     if context.response_url:
-        url = context.response_url
-        context["respond"] = AsyncRespond(
-            response_url=url, proxy=proxy_for(url), ssl=context.client.ssl
+        context["respond"] = ProxyRuleRespond(
+            response_url=context.response_url, ssl=context.client.ssl
         )
     await next_()
+
+
+class ProxyRuleRespond(AsyncRespond):
+    """bolt's `respond` (a post to the response_url) through `proxy_for`'s proxy, or none.
+
+    bolt's own builds an AsyncWebhookClient per call, which takes the environment's proxy
+    whenever its proxy is None: set it after the constructor, as for the API client.
+    """
+
+    async def __call__(  # type: ignore[override]
+        self, text: str | dict[str, Any] = "", **fields: Any
+    ) -> WebhookResponse:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        client = AsyncWebhookClient(self.response_url, ssl=self.ssl)
+        client.proxy = proxy_for(self.response_url)
+        whole = text if isinstance(text, dict) else {"text": text, **fields}
+        return await client.send_dict(_build_message(**whole))
 
 
 def error_code(error: SlackApiError) -> str:

@@ -19,10 +19,15 @@ from slack_bolt.response import BoltResponse
 
 from adapters.slack.permissions import SlackAdmins
 from adapters.slack.render import render_message
-from bot.answer_cache import AnswerCache
 from bot.app.platform import ContextFactory
-from bot.command_context import Caller
-from bot.commands import COMMANDS, CommandRegistry, CommandResult, run_command
+from bot.commands import (
+    COMMANDS,
+    AnswerCache,
+    Caller,
+    CommandRegistry,
+    CommandResult,
+    run_command,
+)
 
 log = logging.getLogger(__name__)
 

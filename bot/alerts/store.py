@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.alerts.matching import AlertMatch, Recipient, match_alerts, normalise_words
+from bot.clock import Clock, utc_now
 from bot.errors import UserError
 from bot.models import Digest, Paper
 from bot.storage import ensure_schema
@@ -30,10 +30,6 @@ USAGE = "/paper-alert add <words> | /paper-alert list | /paper-alert remove <num
 Papers = list[Paper]  # `AlertStore.list` hides the builtin inside the class
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclass(frozen=True)
 class Alert:
     """One alert of a user; `number` is its place in `/paper-alert list`, from 1."""
@@ -47,7 +43,7 @@ class Alert:
 class AlertStore:
     """Every user's alerts, and the claims of the alert messages sent, in the bot's database."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime] = utc_now) -> None:
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
         self.engine = engine
         self.clock = clock
         ensure_schema(engine)

@@ -11,27 +11,29 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 
 from bot.alerts import AlertNotifier, AlertStore, DirectMessenger
 from bot.app.platform import ASGIApp, ContextFactory, PlatformAdapter
-from bot.app.runner import DigestRunner
-from bot.app.weekly import weekly_channel, weekly_name
 from bot.archive import Archive
-from bot.command_context import BotServices, Caller, CommandContext
+from bot.channels import ChannelConfig
+from bot.clock import Clock, Sleep, utc_now
+from bot.commands import BotServices, Caller, CommandContext
 from bot.delivery.engine import DeliveryEngine
+from bot.delivery.kinds import KINDS, DeliveryKind, delivery_name, parse_delivery_name
 from bot.delivery.ledger import DeliveryLedger, owner_name
 from bot.delivery.publisher import Publisher
+from bot.delivery.runner import DigestRunner
 from bot.delivery.unavailable import UnavailablePublisher
 from bot.errors import ConfigError, PlatformUnavailable
 from bot.extras import import_extra
 from bot.formatter import FormatOptions, format_digest
 from bot.ingest import import_from_source, is_sample, sample_notice
 from bot.schedule import ChannelScheduler
-from bot.sources import DirectorySource, FetchLimits, source_from_spec
+from bot.sources import DigestSource, DirectorySource, FetchLimits, source_from_spec
 from config import BotSettings
 
 if TYPE_CHECKING:
@@ -73,30 +75,56 @@ def build_adapters(settings: BotSettings, context: ContextFactory) -> dict[str, 
     return adapters
 
 
-class BotApp:
-    """Everything one bot process holds; `run` serves until stopped."""
+def build_app(settings: BotSettings, console: Console) -> BotApp:
+    """The bot as `digest-bot run` and `post` start it: the configured source, the wall clock,
+    and the console publisher for console channels."""
+    from adapters.console.publisher import ConsolePublisher
 
-    def __init__(self, settings: BotSettings, console: Console) -> None:
+    limits = FetchLimits(
+        max_bytes=settings.source_max_bytes, deadline=settings.source_deadline_seconds
+    )
+    return BotApp(
+        settings,
+        console,
+        source=source_from_spec(settings.source, limits=limits),
+        publishers={"console": ConsolePublisher(console)},
+        clock=utc_now,
+    )
+
+
+class BotApp:
+    """Everything one bot process holds; `run` serves until stopped.
+
+    `publishers` serve the platforms without an adapter (the console); each started adapter
+    brings its own. Tests pass a fake source, a manual clock and sleep (`build_app` has the real).
+    """
+
+    def __init__(
+        self,
+        settings: BotSettings,
+        console: Console,
+        *,
+        source: DigestSource,
+        publishers: Mapping[str, Publisher],
+        clock: Clock = utc_now,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.settings = settings
         self.console = console
         self.archive = Archive.from_url(settings.resolved_database_url)
-        limits = FetchLimits(
-            max_bytes=settings.source_max_bytes, deadline=settings.source_deadline_seconds
-        )
-        self.source = source_from_spec(settings.source, limits=limits)
-        self.ledger = DeliveryLedger(self.archive.engine, owner_name())
-        self.alerts = AlertStore(self.archive.engine)
-        from adapters.console.publisher import ConsolePublisher
-
+        self.source = source
+        self.ledger = DeliveryLedger(self.archive.engine, owner_name(), clock=clock)
+        self.alerts = AlertStore(self.archive.engine, clock=clock)
         self.adapters = build_adapters(settings, self.command_context)
-        publishers: dict[str, Publisher] = {"console": ConsolePublisher(console)}
-        publishers.update({name: adapter.publisher for name, adapter in self.adapters.items()})
-        self.publishers = publishers  # a platform that cannot connect gets a stand-in here
+        self.publishers = dict(publishers)  # a platform that cannot connect gets a stand-in here
+        self.publishers.update({name: adapter.publisher for name, adapter in self.adapters.items()})
         # Platforms whose bot connection failed to start, with the one-line reason.
         self.down: dict[str, PlatformUnavailable] = {}
         self._retry_every: float | None = None
-        self.engine = DeliveryEngine(self.ledger, publishers)
-        self.runner = DigestRunner(settings, self.archive, self.source, self.engine)
+        self.engine = DeliveryEngine(self.ledger, self.publishers)
+        self.runner = DigestRunner(
+            settings, self.archive, self.source, self.engine, clock=clock, sleep=sleep
+        )
         # Keyword alerts: one DM per user and digest day, once the day was delivered somewhere.
         senders: dict[str, DirectMessenger] = {
             name: adapter.direct for name, adapter in self.adapters.items() if adapter.direct
@@ -305,22 +333,30 @@ class BotApp:
         if self.scheduler is None:
             return
         for channel in self.runner.channels.all():
-            self.scheduler.add(channel.name, channel.schedule, channel.timezone)
-            if channel.weekly_schedule:
-                weekly = weekly_name(channel.name)
-                self.scheduler.add(weekly, channel.weekly_schedule, channel.timezone)
-            else:
-                self.scheduler.remove(weekly_name(channel.name))
+            for kind in KINDS:
+                # One job per channel and kind, named as the ledger names the delivery.
+                job = delivery_name(channel.name, kind)
+                schedule = _schedule_of(channel, kind)
+                if schedule:
+                    self.scheduler.add(job, schedule, channel.timezone)
+                else:
+                    self.scheduler.remove(job)
 
     async def _sync_schedules_async(self) -> None:
         self._sync_schedules()
 
-    async def _scheduled(self, name: str, fire_time: dt.datetime) -> None:
-        weekly = weekly_channel(name)
-        if weekly is not None:
-            await self.runner.run_weekly(self.runner.channels.get(weekly), fire_time)
-            return
-        await self.runner.run_scheduled(self.runner.channels.get(name), fire_time)
+    async def _scheduled(self, job: str, fire_time: dt.datetime) -> None:
+        name, kind = parse_delivery_name(job)
+        channel = self.runner.channels.get(name)
+        if kind == "weekly":
+            await self.runner.run_weekly(channel, fire_time)
+        else:
+            await self.runner.run_scheduled(channel, fire_time)
+
+
+def _schedule_of(channel: ChannelConfig, kind: DeliveryKind) -> str | None:
+    """The cron expression of a channel's delivery of `kind`; None when it has none."""
+    return channel.schedule if kind == "daily" else channel.weekly_schedule
 
 
 def _log_waiting_for_import() -> None:

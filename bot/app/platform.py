@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
 from bot.alerts import DirectMessenger
-from bot.command_context import Caller, CommandContext
+from bot.commands import Caller, CommandContext
 from bot.delivery.publisher import Publisher
 
 

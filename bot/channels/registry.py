@@ -9,7 +9,6 @@ scheduler learns of a new time through `on_change`.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,15 +20,12 @@ from sqlalchemy import Engine, delete, insert, select, update
 from bot.channels.model import ChannelConfig
 from bot.channels.problems import describe_problems
 from bot.channels.vocabulary import DIGEST_CONFIG, Vocabulary
+from bot.clock import Clock, utc_now
 from bot.errors import UserError
 from bot.storage import ensure_schema
 from bot.storage.tables import channel_overrides
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -48,7 +44,7 @@ class ChannelRegistry:
         channels: Sequence[ChannelConfig],
         engine: Engine,
         *,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         vocabulary: Vocabulary = DIGEST_CONFIG,
     ) -> None:
         self._base = {channel.name: channel for channel in channels}

@@ -16,7 +16,8 @@ from typing import TextIO
 
 from bot import __version__
 from bot.errors import DigestBotError
-from bot.redaction import install_redaction, redact, register_environment_secrets
+from bot.redaction import escape_controls, install_redaction, redact, register_environment_secrets
+from bot.terminal import printable
 
 # Each module defines `register(subparsers)`; its sub-parsers set `handler(args) -> int`.
 _COMMAND_MODULES = (
@@ -29,6 +30,8 @@ _COMMAND_MODULES = (
 )
 
 EXIT_USER_ERROR = 2
+EXIT_UNEXPECTED = 1
+log = logging.getLogger("bot.cli")
 # Libraries whose INFO lines (a line per scheduled job, per HTTP request, per reconnect) would
 # bury the bot's own; they are shown with -v.
 QUIET_LIBRARIES = (
@@ -58,16 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; user errors print one line and return exit code 2."""
-    parser = build_parser()
+def main(
+    argv: Sequence[str] | None = None, *, parser: argparse.ArgumentParser | None = None
+) -> int:
+    """Run the command line; user errors print one line and return exit code 2.
+
+    `parser` is `build_parser()` unless given (tests bring commands of their own).
+    """
+    parser = parser or build_parser()
     args = parser.parse_args(argv)
     setup_logging(verbose=args.verbose)
     handler: Handler = args.handler
     try:
         return handler(args)
     except DigestBotError as error:
-        print(f"digest-bot: error: {redact(str(error))}", file=sys.stderr)
+        print(f"digest-bot: error: {printable(redact(str(error)))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
@@ -75,6 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) went away: not an error worth a traceback.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, on purpose
         return 0
+    except Exception as error:  # a bug or a failure nobody foresaw: still one line, no secret
+        # The traceback goes to the log (through the redacting filter), shown only with -v.
+        log.debug("unexpected error", exc_info=True)
+        details = "" if args.verbose else " (details with -v)"
+        message = printable(escape_controls(redact(str(error))))
+        print(
+            f"digest-bot: error: unexpected {type(error).__name__}: {message}{details}",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
 
 
 class QuietLibraries(logging.Filter):

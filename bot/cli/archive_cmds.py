@@ -19,11 +19,13 @@ from bot.cli.common import (
     print_json,
     print_message,
 )
-from bot.commands import TOP_DEFAULT, TOP_MAX, CommandContext, paper_command, resolve_day
+from bot.commands import TOP_DEFAULT, TOP_MAX, CommandContext, resolve_day
+from bot.commands.archive_queries import paper_command
 from bot.errors import UserError
 from bot.formatter import format_notice, format_top
 from bot.ingest import SAMPLE_ARCHIVE_DIR, days_between, import_from_source
 from bot.sources import DirectorySource, HuggingFaceSource, source_from_spec
+from bot.terminal import printable
 
 SEARCH_MAX = 50
 
@@ -190,7 +192,8 @@ def _print_report(report: ImportReport) -> None:
         f"{len(report.added_days)} new, {len(report.updated_days)} updated, "
         f"{len(report.unchanged_days)} unchanged."
     )
+    # Both quote digest text and file names, written by others: no escape sequence gets through.
     for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     for failure in report.failed:
-        print(f"failed: {failure}", file=sys.stderr)
+        print(f"failed: {printable(failure)}", file=sys.stderr)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.text import Text
 
 from bot.cli.common import parse_date
 from bot.errors import DigestNotFound
@@ -47,24 +48,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_bot(args: argparse.Namespace) -> int:
-    from bot.app.main import BotApp
+    from bot.app.main import build_app
     from config import load_settings
 
-    if not args.verbose:
+    settings = load_settings(args.config)
+    if not args.verbose and settings.channels:
+        # A configured bot is a service: its own INFO lines (deliveries, next runs) are its log.
+        # The embedded default is a person at the console: only what went wrong is logged.
         logging.getLogger().setLevel(logging.INFO)
-    app = BotApp(load_settings(args.config), Console())
+    app = build_app(settings, Console())
     return asyncio.run(app.run(sys.stdin))
 
 
 def post_now(args: argparse.Namespace) -> int:
     from adapters.console.render import print_post
-    from bot.app.main import BotApp
+    from bot.app.main import build_app
     from bot.formatter import format_digest
     from config import load_settings
 
     settings = load_settings(args.config)
     console = Console()
-    app = BotApp(settings, console)
+    app = build_app(settings, console)
     channels = [settings.channel(args.channel)] if args.channel else settings.channels
     if not channels:
         console.print("No channels configured: showing the post as a console channel would get it.")
@@ -81,7 +85,8 @@ def post_now(args: argparse.Namespace) -> int:
             if not channels:
                 print_post(format_digest(digest, app.command_context().options), console)
             for channel in channels:  # several posts in a row: say which channel each is for
-                console.rule(f"channel {channel.name} ({channel.platform})", style="none")
+                label = Text(f"channel {channel.name} ({channel.platform})")  # not markup
+                console.rule(label, style="none")
                 print_post(format_digest(digest, channel.format_options()), console)
             return 0
         # No [http] server: `post` answers nothing, and a running bot may hold the port. No
@@ -100,7 +105,8 @@ def post_now(args: argparse.Namespace) -> int:
         down = app.down.get(channel.platform)
         if down is not None and not channel.is_webhook:
             return f"failed: {down}"  # the ledger is untouched: nothing was attempted
-        return await app.engine.deliver(app.runner.target(channel), digest)
+        # As a scheduled run delivers: the keyword alerts hear of the day too.
+        return await app.runner.deliver_day(channel, digest)
 
     return asyncio.run(deliver())
 

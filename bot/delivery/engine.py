@@ -1,7 +1,11 @@
 """Delivering one digest to one channel exactly once: claim, render, send the rest, record.
 
 The engine knows nothing of platforms: it hands a neutral `Post` to the channel's publisher and
-keeps the ledger in step with every message the publisher reports sent.
+keeps the ledger in step with every message the publisher reports sent. A live digest, once
+delivered, is brought up to date in place (`update`): the header and every paper message keep
+their place (the stored paper order), only messages whose rendering changed are edited, and late
+papers are posted as new replies in the same thread. The update holds the delivery's claim, so
+two bot processes never post the same late paper twice.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.delivery.ledger import Claim, DeliveryContents, DeliveryLedger
+from bot.delivery.kinds import DeliveryKind
+from bot.delivery.ledger import Claim, DeliveryContents, DeliveryLedger, DeliveryRecord
 from bot.delivery.publisher import DeliveryKey, Publisher, SentMessage
 from bot.errors import DeliveryError
 from bot.formatter import FormatOptions, format_digest, select_papers
@@ -24,6 +29,7 @@ from bot.models import Digest, paper_key
 log = logging.getLogger(__name__)
 
 Outcome = Literal["delivered", "skipped", "failed", "abandoned"]
+UpdateOutcome = Literal["updated", "unchanged", "skipped", "failed"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class DeliveryTarget:
     platform: str
     target: str
     options: FormatOptions
+    kind: DeliveryKind = "daily"
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class DeliveryEngine:
         if publisher is None:
             log.error("channel=%s: no %s adapter is running", target.channel, target.platform)
             return None, None
-        claim = self.ledger.claim(target.channel, day)
+        claim = self.ledger.claim(target.channel, day, kind=target.kind)
         if claim is None:
             log.info("channel=%s date=%s: already delivered or in progress", target.channel, day)
         return publisher, claim
@@ -82,7 +89,7 @@ class DeliveryEngine:
         publisher, claim = self._claim(target, digest.date)
         if publisher is None or claim is None:
             return "failed" if publisher is None else "skipped"
-        rendered = self.render(target, digest)
+        rendered = self._render(target, digest)
         if rendered.contents is None:
             # Kept before the first send: a resumed delivery keeps these papers at these places,
             # whatever votes and late papers came in meanwhile.
@@ -96,7 +103,7 @@ class DeliveryEngine:
         for earlier in claim.already_sent:  # sent by a crashed attempt, perhaps with older votes
             if earlier.index < len(prints):
                 prints[earlier.index] = ""  # the next live update refreshes it
-        self.remember(target, digest, rendered, prints)
+        self._remember(target, digest, rendered, prints)
         return outcome
 
     async def _send(
@@ -114,7 +121,7 @@ class DeliveryEngine:
             await publisher.publish(
                 target.target,
                 post,
-                key=DeliveryKey(target.channel, claim.day, claim.attempt),
+                key=DeliveryKey(target.channel, claim.day, claim.attempt, target.kind),
                 already_sent=claim.already_sent,
                 record=record,
             )
@@ -135,7 +142,83 @@ class DeliveryEngine:
         )
         return "delivered"
 
-    def remember(
+    def finished(self, channel: str, day: dt.date, *, kind: DeliveryKind = "daily") -> bool:
+        """Whether the delivery is over for good: done, or abandoned after a permanent error."""
+        record = self.ledger.get(channel, day, kind=kind)
+        return record is not None and record.state in ("done", "abandoned")
+
+    def live_deliveries(self, since: dt.datetime) -> list[DeliveryRecord]:
+        """Daily digests delivered since `since`: those a live update keeps up to date.
+
+        A weekly post is not one day's list: it stays as it was posted.
+        """
+        return [record for record in self.ledger.done_since(since) if record.kind == "daily"]
+
+    async def update(self, target: DeliveryTarget, digest: Digest) -> UpdateOutcome:
+        """Bring a delivered digest up to date with `digest`; never a second post of it."""
+        publisher = self.publishers.get(target.platform)
+        if publisher is None or not publisher.can_edit(target.target):
+            return "skipped"  # e.g. a Slack webhook: its post stays as it was first sent
+        rendered = self._render(target, digest)
+        stored = rendered.contents
+        if stored is None:
+            return "skipped"  # never delivered
+        prints = publisher.fingerprints(target.target, rendered.post)
+        if tuple(prints) == stored.fingerprints:
+            return "unchanged"
+        claim = self.ledger.claim_update(target.channel, digest.date)
+        if claim is None:
+            return "skipped"  # not delivered yet, or another process is updating it
+        changed = [
+            message
+            for message in claim.already_sent
+            if message.index < len(prints)
+            and (
+                message.index >= len(stored.fingerprints)
+                or stored.fingerprints[message.index] != prints[message.index]
+            )
+        ]
+        sent: list[SentMessage] = list(claim.already_sent)
+
+        async def record(message: SentMessage) -> None:
+            self.ledger.record_sent(claim, message)
+            sent.append(message)
+
+        key = DeliveryKey(target.channel, digest.date, claim.attempt)
+        try:
+            await publisher.edit(target.target, rendered.post, key=key, messages=changed)
+            # Only the messages beyond those sent are posted: the late papers, in the thread.
+            await publisher.publish(
+                target.target,
+                rendered.post,
+                key=key,
+                already_sent=claim.already_sent,
+                record=record,
+            )
+        except Exception as error:
+            # The post stays as it is and stays delivered; the next update tries again.
+            self.ledger.finish(claim, len(sent))
+            if isinstance(error, DeliveryError):
+                log.warning(
+                    "live update channel=%s date=%s: %s", target.channel, digest.date, error
+                )
+            else:
+                log.exception("live update channel=%s date=%s failed", target.channel, digest.date)
+            DELIVERIES.labels(target.channel, target.platform, "update_failed").inc()
+            return "failed"
+        self.ledger.finish(claim, len(sent))
+        self._remember(target, digest, rendered, prints)
+        log.info(
+            "live update channel=%s date=%s: %d edited, %d new",
+            target.channel,
+            digest.date,
+            len(changed),
+            len(sent) - len(claim.already_sent),
+        )
+        DELIVERIES.labels(target.channel, target.platform, "updated").inc()
+        return "updated"
+
+    def _remember(
         self, target: DeliveryTarget, digest: Digest, rendered: Rendered, prints: list[str]
     ) -> None:
         """What a channel now shows: its papers in order, each message's fingerprint."""
@@ -143,7 +226,7 @@ class DeliveryEngine:
         self.ledger.save_contents(target.channel, digest.date, contents)
         self.ledger.record_posted(target.channel, digest.date, rendered.keys)
 
-    def render(self, target: DeliveryTarget, digest: Digest) -> Rendered:
+    def _render(self, target: DeliveryTarget, digest: Digest) -> Rendered:
         """The channel's post of `digest`, in the paper order of what was already posted.
 
         The options get the papers the channel was sent on earlier days (only earlier days, so

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.delivery.kinds import DeliveryKind, delivery_name
 from bot.messages import Post
 
 
@@ -26,22 +27,16 @@ class DeliveryKey:
     that succeeded just before a crash can be recognised after the restart.
     """
 
-    # The delivery's name in the ledger: the configured channel's name (unique in the config),
-    # or `<name>#<kind>` for the channel's other posts, e.g. `research#weekly`.
-    channel: str
+    channel: str  # the configured channel's name (unique in the config)
     day: dt.date
     # Above 1, an earlier attempt may have sent a message and crashed before recording it:
     # adapters that can look their own messages up do so before sending again.
     attempt: int = 1
-
-    @property
-    def config_channel(self) -> str:
-        """The configured channel whose settings apply (names cannot contain `#`)."""
-        return self.channel.partition("#")[0]
+    kind: DeliveryKind = "daily"
 
     def part(self, index: int) -> str:
         """A short stable id for the `index`-th platform message of this delivery."""
-        return f"{self.channel}:{self.day.isoformat()}:{index}"
+        return f"{delivery_name(self.channel, self.kind)}:{self.day.isoformat()}:{index}"
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,15 @@ from adapters.slack.commands import register_commands
 from adapters.slack.manifest import load_manifest
 from adapters.slack.permissions import SlackAdmins
 from bot.archive import Archive
-from bot.command_context import Caller, CommandContext
-from bot.commands import COMMANDS, CommandRegistry, CommandSpec, OptionSpec, SubcommandSpec
+from bot.commands import (
+    COMMANDS,
+    Caller,
+    CommandContext,
+    CommandRegistry,
+    CommandSpec,
+    OptionSpec,
+    SubcommandSpec,
+)
 from bot.formatter import format_notice
 from bot.messages import Message
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_BOT_TOKEN, FakeSlackAPI

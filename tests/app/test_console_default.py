@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.app.main import BotApp
+from bot.app.main import build_app
 from bot.cli import main
 from config import BotSettings, ChannelConfig
 
 
 async def test_run_shows_the_latest_digest_and_answers_commands(tmp_path: Path) -> None:
     out = io.StringIO()
-    app = BotApp(BotSettings(data_dir=tmp_path), Console(file=out, width=120))
+    app = build_app(BotSettings(data_dir=tmp_path), Console(file=out, width=120))
     typed = io.StringIO(
         "/top 2\n/paper 2501.04682\n/paper 2501.99999\n/top -3\nhello\n/quit\n/top\n"
     )
@@ -47,7 +47,7 @@ async def test_with_a_console_channel_typed_commands_are_answered_while_the_sche
 ) -> None:
     out = io.StringIO()
     desk = ChannelConfig(name="desk", platform="console")
-    app = BotApp(BotSettings(data_dir=tmp_path, channels=[desk]), Console(file=out, width=120))
+    app = build_app(BotSettings(data_dir=tmp_path, channels=[desk]), Console(file=out, width=120))
     typed: Iterator[str] = iter(["/top 2\n", "/digest-status desk\n"])
     scheduling: list[bool] = []
 

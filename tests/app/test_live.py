@@ -10,10 +10,10 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from adapters.console.publisher import ConsolePublisher
-from bot.app.runner import DigestRunner
 from bot.archive import Archive
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger
+from bot.delivery.runner import DigestRunner
 from bot.models import Digest, Paper
 from config import BotSettings, ChannelConfig
 from config.settings import LiveSettings

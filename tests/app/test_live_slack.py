@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from adapters.slack.client import make_web_client
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.publisher import SlackPublisher
-from bot.app.runner import DigestRunner
 from bot.archive import Archive
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger
+from bot.delivery.runner import DigestRunner
 from bot.sources import HuggingFaceSource
 from config import BotSettings, ChannelConfig
 from config.settings import LiveSettings

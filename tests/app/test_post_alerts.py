@@ -1,4 +1,4 @@
-"""`digest-bot post` tells the keyword alerts, as a scheduled delivery does: one DM per user and day."""
+"""`digest-bot post` tells the keyword alerts as a scheduled run does: one DM per user and day."""
 
 from __future__ import annotations
 

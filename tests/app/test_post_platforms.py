@@ -85,7 +85,9 @@ async def test_one_platform_failing_to_start_fails_only_its_bot_channels(
         fakes.slack.fail_next("auth.test", 500)
     else:
         options["slack_api"] = f"http://127.0.0.1:{closed_port()}/api/"
-    config = write_config(tmp_path, fakes, **options)
+    config = write_config(
+        tmp_path, fakes, slack_api=options.get("slack_api"), discord_api=options.get("discord_api")
+    )
 
     code, output = await post(config, fakes)
 

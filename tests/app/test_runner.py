@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from sqlalchemy import Engine
 
 from adapters.console.publisher import ConsolePublisher
-from bot.app.runner import DigestRunner
-from bot.archive import Archive
-from bot.delivery.engine import DeliveryEngine
-from bot.delivery.ledger import DeliveryLedger
+from bot.app.main import BotApp
+from bot.delivery.runner import DigestRunner
 from bot.ingest import SAMPLE_ARCHIVE_DIR
 from bot.models import Digest
 from bot.sources import DirectorySource, iter_digest_files
@@ -38,25 +38,37 @@ class LateSource:
         return None
 
 
+_APPS: list[BotApp] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_apps() -> Iterator[None]:
+    """Each test's bot gives its database connections back (PostgreSQL counts them)."""
+    yield
+    while _APPS:
+        _APPS.pop().archive.engine.dispose()
+
+
 def make_runner(
     engine: Engine, clock: ManualClock, channel: ChannelConfig, source: object = None
 ) -> tuple[DigestRunner, io.StringIO]:
+    """The runner of the real bot, on `engine`'s database, `clock` and a console channel."""
     out = io.StringIO()
-    settings = BotSettings(channels=[channel], data_dir=Path("/nonexistent"))
-    archive = Archive(engine)
-    delivery = DeliveryEngine(
-        DeliveryLedger(engine, "me", clock=clock.now),
-        {"console": ConsolePublisher(Console(file=out, width=100))},
+    settings = BotSettings(
+        channels=[channel],
+        data_dir=Path("/nonexistent"),
+        database_url=engine.url.render_as_string(hide_password=False),
     )
-    runner = DigestRunner(
+    app = BotApp(
         settings,
-        archive,
-        source or DirectorySource(SAMPLE_ARCHIVE_DIR),  # type: ignore[arg-type]
-        delivery,
+        Console(file=out, width=100),
+        source=source or DirectorySource(SAMPLE_ARCHIVE_DIR),  # type: ignore[arg-type]
+        publishers={"console": ConsolePublisher(Console(file=out, width=100))},
         clock=clock.now,
         sleep=clock.sleep,
     )
-    return runner, out
+    _APPS.append(app)
+    return app.runner, out
 
 
 CHANNEL = ChannelConfig(
@@ -74,7 +86,9 @@ async def test_days_missed_while_down_are_caught_up_inside_the_window(
     # Down since before 2025-01-09 09:00 KST; back at 2025-01-10 10:00 KST: two runs were missed.
     clock = ManualClock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
     runner, out = make_runner(database_engine, clock, CHANNEL)
-    assert await runner.catch_up() == {"research": [dt.date(2025, 1, 9), dt.date(2025, 1, 10)]}
+    assert await runner.catch_up() == {
+        ("research", "daily"): [dt.date(2025, 1, 9), dt.date(2025, 1, 10)]
+    }
     assert await runner.catch_up() == {}  # nothing twice
     assert out.getvalue().count("Daily Papers — 2025-01-09") == 1
 
@@ -83,7 +97,7 @@ async def test_runs_outside_the_window_are_skipped(database_engine: Engine) -> N
     clock = ManualClock(dt.datetime(2025, 1, 10, 1, 0, tzinfo=dt.UTC))
     narrow = CHANNEL.model_copy(update={"catch_up_hours": 2.0})
     runner, out = make_runner(database_engine, clock, narrow)
-    assert await runner.catch_up() == {"research": [dt.date(2025, 1, 10)]}
+    assert await runner.catch_up() == {("research", "daily"): [dt.date(2025, 1, 10)]}
     assert "Daily Papers — 2025-01-09" not in out.getvalue()
     assert "Daily Papers — 2025-01-10" in out.getvalue()
 
@@ -128,7 +142,7 @@ async def test_catch_up_posts_the_note_for_a_missed_empty_day_once_its_wait_is_o
     # waiting at 15:00 Saturday; Sunday's run is still inside its wait.
     clock = ManualClock(dt.datetime(2025, 1, 12, 1, 0, tzinfo=dt.UTC))
     runner, out = make_runner(database_engine, clock, CHANNEL)
-    assert await runner.catch_up() == {"research": [dt.date(2025, 1, 11)]}
+    assert await runner.catch_up() == {("research", "daily"): [dt.date(2025, 1, 11)]}
     assert "Daily Papers — 2025-01-11" in out.getvalue()
     assert "Daily Papers — 2025-01-12" not in out.getvalue()
     assert await runner.catch_up() == {}
@@ -154,6 +168,6 @@ async def test_catch_up_posts_a_missed_weekly_post(database_engine: Engine) -> N
     runner, out = make_runner(database_engine, clock, weekly)
     runner.archive.import_files(iter_digest_files(SAMPLE_ARCHIVE_DIR))
     posted = await runner.catch_up()
-    assert posted["research#weekly"] == [dt.date(2025, 1, 13)]
+    assert posted[("research", "weekly")] == [dt.date(2025, 1, 13)]
     assert out.getvalue().count("of the week") == 1
-    assert "research#weekly" not in await runner.catch_up()
+    assert ("research", "weekly") not in await runner.catch_up()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.app.main import BotApp
+from bot.app.main import build_app
 from bot.cli import main
 from config import BotSettings
 from tests.fakes.bot_process import run_digest_bot
@@ -57,7 +57,7 @@ def test_run_without_a_config_never_writes_over_the_users_archive(
     capsys.readouterr()
 
     out = io.StringIO()
-    app = BotApp(BotSettings(data_dir=data_dir), Console(file=out, width=200))
+    app = build_app(BotSettings(data_dir=data_dir), Console(file=out, width=200))
     assert asyncio.run(app.run(io.StringIO("/top 1\n/quit\n"))) == 0
     shown = out.getvalue()
     assert "This is the bundled 3-day sample (2025-01-08 to 2025-01-10)" in shown

@@ -275,3 +275,44 @@ def test_a_webhook_url_malformed_for_its_platform(
     [line] = check(tmp_path, toml, capsys)
     assert line.startswith(f"channels.0: channel 's': target: {says}")
     assert "abcdef" not in line  # the webhook's token stays secret
+
+
+@pytest.mark.parametrize(
+    ("platform", "url", "says"),
+    [
+        (
+            "slack",
+            "https://discord.com/api/webhooks/1/abcdefsecret",
+            "not a Slack incoming-webhook",
+        ),
+        ("slack", "hooks.slack.com/services/T0/B0/abcdefsecret", "not a Slack incoming-webhook"),
+        ("discord", "http://discord.com/api/webhooks/1/abcdefsecret", "not a Discord webhook URL"),
+    ],
+)
+def test_a_webhook_url_from_the_environment_malformed_for_its_platform(
+    platform: str,
+    url: str,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEAM_HOOK_URL", url)
+    toml = f'[[channels]]\nname = "h"\nplatform = "{platform}"\nwebhook_url_env = "TEAM_HOOK_URL"\n'
+    [line] = check(tmp_path, toml, capsys)
+    assert line.startswith(f"channels.0 (h).webhook_url_env: TEAM_HOOK_URL: {says}")
+    assert "abcdefsecret" not in line  # the webhook's token stays secret
+
+
+def test_a_secret_in_the_file_is_reported_with_every_other_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = 'SLACK_BOT_TOKEN = "xoxb-1234-SECRETINTOML"\nsource = "/no/such/folder"\n' + CONSOLE
+    toml += "top_n = '10'\n"
+    lines = check(tmp_path, toml, capsys)
+    assert (
+        lines[0] == "SLACK_BOT_TOKEN: secrets belong in the environment: set SLACK_BOT_TOKEN there"
+    )
+    assert any(line.startswith("channels.0.top_n: write a whole number") for line in lines)
+    assert any(line.startswith("source: /no/such/folder: no such folder") for line in lines)
+    assert not any("SECRETINTOML" in line for line in lines)

@@ -60,7 +60,8 @@ def test_the_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
     monkeypatch.setenv("DISCORD_BOT_TOKEN", "discord-test")
-    monkeypatch.setenv("DISCORD_RESEARCH_WEBHOOK", "https://discord.com/api/webhooks/1/abc")
+    hook = "https://discord.com/api/webhooks/123456789012345678/" + "t" * 68  # a valid form
+    monkeypatch.setenv("DISCORD_RESEARCH_WEBHOOK", hook)
     assert load_settings(EXAMPLE_CONFIG).channels
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answer_cache import AnswerCache
+from bot.commands import AnswerCache
 from tests.fakes.clock import ManualClock
 
 

@@ -8,9 +8,15 @@ from collections.abc import Callable
 import pytest
 
 from bot.archive import Archive
-from bot.command_context import CommandContext
-from bot.command_spec import CommandSpec, OptionSpec, SubcommandSpec
-from bot.commands import COMMANDS, command_text, run_command
+from bot.commands import (
+    COMMANDS,
+    CommandContext,
+    CommandSpec,
+    OptionSpec,
+    SubcommandSpec,
+    command_text,
+    run_command,
+)
 from bot.formatter import format_notice
 from bot.messages import Message
 

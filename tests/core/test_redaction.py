@@ -124,3 +124,10 @@ def test_a_traceback_in_the_log_is_masked_too() -> None:
 def test_the_webhook_form_in_help_texts_stays_readable() -> None:
     text = "not a Slack incoming-webhook URL of the form https://hooks.slack.com/services/T…/B…/…"
     assert redact(text) == text
+
+
+def test_a_masked_webhook_in_parentheses_keeps_the_closing_one() -> None:
+    slack = "(got hooks.slack.com/services/T0AAAA/B0BBBB/SECRETHOOK)"
+    assert redact(slack) == f"(got hooks.slack.com/{MASK})"
+    discord = "(got https://discord.com/api/webhooks/123/SECRETTOKEN), then"
+    assert redact(discord) == f"(got https://discord.com/api/webhooks/123/{MASK}), then"

@@ -15,11 +15,12 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
-from bot.app.runner import DigestRunner, Sleep
 from bot.archive import Archive
+from bot.clock import Sleep
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.publisher import Publisher
+from bot.delivery.runner import DigestRunner
 from bot.sources import HuggingFaceSource
 from config import BotSettings, ChannelConfig
 from config.settings import LiveSettings

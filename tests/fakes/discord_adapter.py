@@ -17,7 +17,7 @@ from adapters.discord.adapter import DiscordAdapter
 from bot.alerts import AlertStore
 from bot.archive import Archive
 from bot.channels import ChannelRegistry
-from bot.command_context import BotServices, Caller, CommandContext
+from bot.commands import BotServices, Caller, CommandContext
 from bot.delivery.ledger import DeliveryLedger
 from bot.sources.health import SourceHealth
 from config import BotSettings, ChannelConfig

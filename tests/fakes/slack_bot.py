@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app.main import BotApp
+from bot.app.main import BotApp, build_app
 from config import BotSettings, ChannelConfig
 from config.settings import HttpSettings, SlackSettings
 from tests.fakes.slack_api import DEFAULT_CHANNEL, FAKE_BOT_TOKEN, FakeSlackAPI
@@ -42,7 +42,7 @@ async def running_bot(
             ),
         ],
     )
-    app = BotApp(settings, Console(file=io.StringIO()))
+    app = build_app(settings, Console(file=io.StringIO()))
     stop = asyncio.Event()
     task = asyncio.create_task(app.run(io.StringIO(), stop=stop))
     while app.scheduler is None or app.web is None:

@@ -25,7 +25,7 @@ from adapters.console.lines import HISTORY_FILE, plain_reader, prompt_reader
 from adapters.console.repl import GREETING, QUIT_USAGE, command_loop
 from bot.app.platform import ContextFactory
 from bot.archive import Archive
-from bot.command_context import Caller, CommandContext
+from bot.commands import Caller, CommandContext
 from bot.formatter import FormatOptions
 
 CTRL_C = "\x03"

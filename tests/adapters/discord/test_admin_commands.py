@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.archive import Archive
-from bot.command_context import BotServices
+from bot.commands import BotServices
 from config import ChannelConfig
 from tests.fakes.discord_adapter import MANAGE_GUILD, ask, bot_services, running_adapter
 from tests.fakes.discord_api import MEMBER_PERMISSIONS, FakeDiscordAPI

@@ -11,7 +11,7 @@ import pytest
 from adapters.discord.adapter import DiscordAdapter
 from bot.alerts import AlertNotifier, AlertStore
 from bot.archive import Archive
-from bot.command_context import CommandContext
+from bot.commands import CommandContext
 from bot.errors import DeliveryError
 from bot.formatter import format_notice
 from config import BotSettings

@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 from rich.console import Console
 
-from bot.app.main import BotApp
+from bot.app.main import BotApp, build_app
 from config import BotSettings, ChannelConfig
 from config.settings import DiscordSettings
 from tests.fakes.discord_adapter import MANAGE_GUILD, ask
@@ -33,7 +33,7 @@ async def running(api: FakeDiscordAPI, tmp_path: Path) -> AsyncIterator[tuple[Bo
         # No catch-up: what the real clock says was missed must not post into the test.
         channels=[ChannelConfig(name="lab", platform="discord", target=channel, catch_up_hours=0)],
     )
-    app = BotApp(settings, Console(file=io.StringIO()))
+    app = build_app(settings, Console(file=io.StringIO()))
     stop = asyncio.Event()
     task = asyncio.create_task(app.run(io.StringIO(), stop=stop))
     while app.scheduler is None or not api.guild_commands.get(guild):

@@ -16,10 +16,9 @@ from discord.http import HTTPClient
 from sqlalchemy import Engine
 
 from adapters.discord.publisher import DiscordPublisher
-from bot.app.runner import DigestRunner
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget
 from bot.delivery.ledger import DeliveryLedger
-from bot.delivery.live import update_in_place
+from bot.delivery.runner import DigestRunner
 from bot.formatter import FormatOptions
 from config import ChannelConfig
 from tests.fakes.clock import ManualClock
@@ -71,7 +70,7 @@ async def test_the_bot_edits_header_and_thread_in_place(
     assert await engine.deliver(target, FIRST) == "delivered"
     (thread,) = api.threads_of(channel_id)
 
-    assert await update_in_place(engine, target, LATER) == "updated"
+    assert await engine.update(target, LATER) == "updated"
 
     (header,) = api.messages_in(channel_id)  # still the one header
     replies = api.messages_in(thread["id"])
@@ -81,7 +80,7 @@ async def test_the_bot_edits_header_and_thread_in_place(
     assert titles(replies)[2].startswith("Paper 3")
     edits = [r for r in api.requests if r.route == "edit_message"]
     assert len(edits) == 2
-    assert await update_in_place(engine, target, LATER) == "unchanged"
+    assert await engine.update(target, LATER) == "unchanged"
     assert len([r for r in api.requests if r.route == "edit_message"]) == 2
 
 
@@ -96,7 +95,7 @@ async def test_a_webhook_edits_the_message_it_sent(
             DeliveryLedger(database_engine, "me"), {"discord": DiscordPublisher(session=session)}
         )
         assert await engine.deliver(target, FIRST) == "delivered"
-        assert await update_in_place(engine, target, LATER) == "updated"
+        assert await engine.update(target, LATER) == "updated"
     (message,) = api.messages_in(channel_id)
     assert message["edited_timestamp"] is not None
     shown = str(message["embeds"])

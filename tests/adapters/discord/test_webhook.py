@@ -141,7 +141,7 @@ async def test_a_weekly_post_takes_its_channels_looks_and_forum_post(
     forum_id = api.add_channel(api.add_guild(), "papers-forum", kind="forum")
     hook = api.add_webhook(forum_id)
     config = channel(thread_name="Daily Papers", webhook_username="Daily Papers Bot")
-    weekly = DeliveryKey(f"{KEY.channel}#weekly", dt.date(2025, 1, 12))
+    weekly = DeliveryKey(KEY.channel, dt.date(2025, 1, 12), kind="weekly")
     record = Recorder()
 
     await publisher(session, config).publish(

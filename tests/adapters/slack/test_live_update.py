@@ -12,7 +12,6 @@ from adapters.slack.pacing import ChannelPacer
 from adapters.slack.publisher import SlackPublisher
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget
 from bot.delivery.ledger import DeliveryLedger
-from bot.delivery.live import update_in_place
 from bot.formatter import FormatOptions
 from tests.fakes.clock import ManualClock
 from tests.fakes.digests import make_digest, make_paper
@@ -45,7 +44,7 @@ async def test_the_thread_is_edited_and_extended_never_posted_again(
     first_header_text = header.text
 
     later = make_digest(make_paper(1, 10), make_paper(2, 40), make_paper(3, 7))
-    assert await update_in_place(engine, TARGET, later) == "updated"
+    assert await engine.update(TARGET, later) == "updated"
 
     top_level = [m for m in api.messages(DEFAULT_CHANNEL) if not m.is_reply]
     assert len(top_level) == 1  # never a second post
@@ -61,7 +60,7 @@ async def test_the_thread_is_edited_and_extended_never_posted_again(
     assert {r.thread_ts for r in replies} == {header.ts}
     assert len(api.calls_to("chat.update")) == 2
 
-    assert await update_in_place(engine, TARGET, later) == "unchanged"
+    assert await engine.update(TARGET, later) == "unchanged"
     assert len(api.calls_to("chat.update")) == 2
 
 
@@ -71,7 +70,7 @@ async def test_a_webhook_post_is_left_as_it_was(api: FakeSlackAPI, database_engi
     engine = engine_for(api, database_engine)
     assert await engine.deliver(target, make_digest(make_paper(1, 10))) == "delivered"
     later = make_digest(make_paper(1, 10), make_paper(2, 40))
-    assert await update_in_place(engine, target, later) == "skipped"
+    assert await engine.update(target, later) == "skipped"
     assert api.calls_to("chat.update") == []
     assert len(api.webhook_messages("T0/B0/hook")) == 1
 
@@ -84,10 +83,10 @@ async def test_an_update_that_fails_keeps_the_post_delivered_and_tries_again(
     assert await engine.deliver(TARGET, day_one) == "delivered"
     api.fail_next("chat.update", 500, count=5)  # every retry of the edit fails
     later = make_digest(make_paper(1, 30))
-    assert await update_in_place(engine, TARGET, later) == "failed"
+    assert await engine.update(TARGET, later) == "failed"
     record = engine.ledger.get("team", day_one.date)
     assert record is not None
     assert record.state == "done"
-    assert await update_in_place(engine, TARGET, later) == "updated"
+    assert await engine.update(TARGET, later) == "updated"
     (header,) = api.messages(DEFAULT_CHANNEL)[:1]
     assert "▲ 30" in header.text

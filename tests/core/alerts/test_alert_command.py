@@ -9,8 +9,7 @@ import pytest
 from bot.alerts import AlertStore
 from bot.archive import Archive
 from bot.channels import ChannelRegistry
-from bot.command_context import BotServices, Caller, CommandContext
-from bot.commands import COMMANDS, run_command
+from bot.commands import COMMANDS, BotServices, Caller, CommandContext, run_command
 from bot.delivery.ledger import DeliveryLedger
 from bot.sources.health import SourceHealth
 

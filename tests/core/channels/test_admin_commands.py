@@ -15,8 +15,7 @@ from bot.channels import (
     Setting,
     Vocabulary,
 )
-from bot.command_context import BotServices, Caller, CommandContext
-from bot.commands import run_command
+from bot.commands import BotServices, Caller, CommandContext, run_command
 from bot.delivery.ledger import DeliveryLedger
 from bot.sources.health import SourceHealth
 
@@ -199,6 +198,18 @@ def test_every_word_of_the_vocabulary_is_accepted_by_digest_config(
     assert f"ml-papers: changed {setting.field} = " in text
     assert list(services.channels.overrides("ml-papers")) == [setting.field]
     assert f"[{setting.word} {setting.value}]" in DIGEST_CONFIG.usage
+
+
+def test_digest_config_help_names_every_setting_of_the_vocabulary(
+    sample_archive: Archive, services: BotServices
+) -> None:
+    ok, text = ask(sample_archive, services, MEMBER, "digest-config help")
+
+    assert ok
+    assert text.startswith("/digest-config [channel] ")
+    for setting in SETTINGS:
+        assert f"[{setting.word} {setting.value}]" in text, setting.word
+    assert "| reset — " in text
 
 
 def test_a_setting_added_to_the_vocabulary_once_is_parsed_shown_and_in_the_usage(

@@ -159,3 +159,47 @@ def test_a_database_from_before_posted_papers_gets_the_table(database_engine: En
     ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
     ledger.record_posted("research", DAY, ["a"])
     assert ledger.posted_before("research", DAY + dt.timedelta(days=1)) == {"a"}
+
+
+def test_a_channels_daily_and_weekly_deliveries_of_one_day_are_apart(
+    database_engine: Engine,
+) -> None:
+    ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
+    weekly = ledger.claim("research", DAY, kind="weekly")
+    assert weekly is not None
+    assert weekly.kind == "weekly"
+    ledger.finish(weekly, 1)
+    assert ledger.claim("research", DAY, kind="weekly") is None  # each week once
+    assert ledger.get("research", DAY) is None  # the daily digest of that day is not done
+    assert ledger.last_delivery("research") is None
+    daily = ledger.claim("research", DAY)
+    assert daily is not None
+    ledger.finish(daily, 3)
+    record = ledger.get("research", DAY, kind="weekly")
+    assert record is not None
+    assert (record.channel, record.kind, record.messages) == ("research", "weekly", 0)
+    done = {(r.channel, r.kind) for r in ledger.done_since(T0)}
+    assert done == {("research", "daily"), ("research", "weekly")}
+    assert ledger.claim_update("research", DAY) is not None  # the daily one is live-updatable
+
+
+def test_rows_stored_by_earlier_versions_stay_readable(database_engine: Engine) -> None:
+    from bot.storage.tables import deliveries
+
+    ledger = DeliveryLedger(database_engine, "me", clock=ManualClock(T0).now)
+    with database_engine.begin() as connection:  # as versions before delivery kinds wrote them
+        connection.execute(
+            deliveries.insert().values(
+                channel="research#weekly",
+                day=DAY,
+                state="done",
+                attempts=1,
+                created_at=T0,
+                updated_at=T0,
+                finished_at=T0,
+            )
+        )
+    record = ledger.get("research", DAY, kind="weekly")
+    assert record is not None
+    assert (record.channel, record.kind, record.state) == ("research", "weekly", "done")
+    assert ledger.claim("research", DAY, kind="weekly") is None  # that week stays posted once

@@ -1,4 +1,6 @@
-"""The running bot's behaviour over time: scheduled posts, waiting for late digests, catching up.
+"""Delivering the digest over time: scheduled posts, waiting for late digests, catching up,
+weekly posts and live updates. Every day reaches a channel through `DigestRunner.deliver_day`,
+whether the scheduler or `digest-bot post` asks.
 
 Everything time-related takes an injected clock and sleep, so tests move time instead of waiting.
 """
@@ -8,32 +10,51 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
-from bot.app.live import ListWatch
-from bot.app.weekly import week_before, weekly_name, weekly_post
 from bot.archive import Archive
 from bot.channels import ChannelConfig, ChannelRegistry
+from bot.clock import Clock, Sleep, utc_now
 from bot.delivery.engine import DeliveryEngine, DeliveryTarget, Outcome
-from bot.delivery.live import update_in_place
+from bot.delivery.kinds import DeliveryKind
+from bot.delivery.live import ListWatch
+from bot.delivery.weekly import week_before, weekly_post
 from bot.errors import SourceError
 from bot.models import Digest
 from bot.schedule import fire_times_between, time_zone
 from bot.sources import DigestSource
 from bot.sources.health import SourceHealth
-from config import BotSettings
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 DigestListener = Callable[[Digest], Awaitable[None]]
-Sleep = Callable[[float], Awaitable[None]]
+# What a catch-up posted: the days of each channel's daily digest and weekly post.
+Posted = dict[tuple[str, DeliveryKind], list[dt.date]]
 POLL_FIRST_DELAY = 60.0
 POLL_MAX_DELAY = 15 * 60.0
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+class LiveTiming(Protocol):
+    """How long a live day's list must stay unchanged, and how long its posts are updated."""
+
+    @property
+    def settle_minutes(self) -> float: ...
+
+    @property
+    def window_hours(self) -> float: ...
+
+
+class DeliverySettings(Protocol):
+    """What the runner reads of the bot's settings; `config.BotSettings` is one."""
+
+    @property
+    def channels(self) -> Sequence[ChannelConfig]: ...
+
+    @property
+    def live(self) -> LiveTiming: ...
+
+    def webhook_url(self, channel: ChannelConfig) -> str | None: ...
 
 
 def digest_day(channel: ChannelConfig, fire_time: dt.datetime) -> dt.date:
@@ -43,9 +64,11 @@ def digest_day(channel: ChannelConfig, fire_time: dt.datetime) -> dt.date:
 
 
 class DigestRunner:
+    """The bot's delivery use case: which day goes to which channel when, through the engine."""
+
     def __init__(
         self,
-        settings: BotSettings,
+        settings: DeliverySettings,
         archive: Archive,
         source: DigestSource,
         engine: DeliveryEngine,
@@ -71,13 +94,14 @@ class DigestRunner:
         live = settings.live
         self.watch = ListWatch(live=source.live, settle=dt.timedelta(minutes=live.settle_minutes))
 
-    def target(self, channel: ChannelConfig) -> DeliveryTarget:
+    def target(self, channel: ChannelConfig, kind: DeliveryKind = "daily") -> DeliveryTarget:
         address = self._webhook_url(channel) if channel.is_webhook else channel.target
         return DeliveryTarget(
             channel=channel.name,
             platform=channel.platform,
             target=address or channel.name,
             options=channel.format_options(),
+            kind=kind,
         )
 
     async def digest_for(self, day: dt.date) -> Digest | None:
@@ -110,9 +134,15 @@ class DigestRunner:
         digest = await self.digest_for(day)
         if digest is None or not self.watch.settled(digest, self.clock()):
             return None
-        return await self._deliver(channel, digest)
+        return await self.deliver_day(channel, digest)
 
-    async def _deliver(self, channel: ChannelConfig, digest: Digest) -> Outcome:
+    async def deliver_day(self, channel: ChannelConfig, digest: Digest) -> Outcome:
+        """Deliver one day's digest to a channel, then tell the listeners (keyword alerts).
+
+        The one way a day reaches a channel: the scheduler, catch-up and `digest-bot post` all
+        come here. The listeners hear of a day with papers each time it was delivered; each
+        dedupes itself (one alert message per user and day).
+        """
         outcome = await self.engine.deliver(self.target(channel), digest)
         if outcome == "delivered" and digest.papers:
             await self.tell_listeners(digest)
@@ -123,12 +153,12 @@ class DigestRunner:
         digest = self.archive.get_digest(day)
         if digest is not None and digest.papers:
             log.info("channel=%s date=%s: posting the list as it is now", channel.name, day)
-            return await self._deliver(channel, digest)
+            return await self.deliver_day(channel, digest)
         if channel.empty_day_note:
             log.info("channel=%s date=%s: no papers; posting the note", channel.name, day)
             # Not archived: /top and /digest keep answering from days that had papers.
             note = Digest(date=day, papers=[], source=self.source.description)
-            return await self.engine.deliver(self.target(channel), note)
+            return await self.deliver_day(channel, note)
         log.warning("channel=%s date=%s: no digest; nothing posted for that day", channel.name, day)
         return None
 
@@ -165,11 +195,7 @@ class DigestRunner:
         if not post.messages[0].cards or not post.messages[0].cards[0].items:
             log.info("channel=%s week %s…%s: no papers; no weekly post", channel.name, first, last)
             return None
-        target = self.target(channel)
-        weekly = DeliveryTarget(
-            weekly_name(channel.name), target.platform, target.target, target.options
-        )
-        return await self.engine.deliver_post(weekly, last, post)
+        return await self.engine.deliver_post(self.target(channel, "weekly"), last, post)
 
     async def refresh_live(self) -> dict[str, list[dt.date]]:
         """Edit recent posts of a live source in place with late papers and new votes."""
@@ -177,11 +203,10 @@ class DigestRunner:
         if not self.source.live or window <= dt.timedelta(0):
             return {}
         configured = set(self.channels.names())
-        # Daily digests only: a weekly post (`<channel>#weekly`) is not one day's list.
         recent = [
             record
-            for record in self.engine.ledger.done_since(self.clock() - window)
-            if record.channel in configured
+            for record in self.engine.live_deliveries(self.clock() - window)
+            if record.channel in configured  # a channel removed from the config is left alone
         ]
         updated: dict[str, list[dt.date]] = {}
         for day in sorted({record.day for record in recent}):
@@ -200,26 +225,25 @@ class DigestRunner:
                 if record.day != day:
                     continue
                 target = self.target(self.channels.get(record.channel))
-                if await update_in_place(self.engine, target, digest) == "updated":
+                if await self.engine.update(target, digest) == "updated":
                     updated.setdefault(record.channel, []).append(day)
             if any(day in days for days in updated.values()):
                 await self.tell_listeners(digest)
         return updated
 
-    async def catch_up(self) -> dict[str, list[dt.date]]:
+    async def catch_up(self) -> Posted:
         """Post the days each channel missed while the bot was down, within its catch-up window.
 
         Unfinished deliveries (a crash mid-thread) are among them: the ledger resumes those.
         """
         now = self.clock()
-        posted: dict[str, list[dt.date]] = {}
+        posted: Posted = {}
         for channel in self.channels.all():
             window = dt.timedelta(hours=channel.catch_up_hours)
             missed = fire_times_between(channel.schedule, channel.timezone, now - window, now)
             first_fire = {digest_day(channel, fire): fire for fire in reversed(missed)}
             for day, fire in sorted(first_fire.items()):
-                done = self.engine.ledger.get(channel.name, day)
-                if done is not None and done.state in ("done", "abandoned"):
+                if self.engine.finished(channel.name, day):
                     continue
                 try:
                     outcome = await self.post(channel, day)
@@ -231,12 +255,12 @@ class DigestRunner:
                     # The run that would have waited for this day is over: what it would do.
                     outcome = await self._nothing_by_deadline(channel, day)
                 if outcome == "delivered":
-                    posted.setdefault(channel.name, []).append(day)
+                    posted.setdefault((channel.name, "daily"), []).append(day)
             if channel.weekly_schedule:
                 weeks = fire_times_between(
                     channel.weekly_schedule, channel.timezone, now - window, now
                 )
                 for fire in weeks:  # the ledger skips the weeks already posted
                     if await self.run_weekly(channel, fire) == "delivered":
-                        posted.setdefault(weekly_name(channel.name), []).append(fire.date())
+                        posted.setdefault((channel.name, "weekly"), []).append(fire.date())
         return posted

@@ -1,7 +1,7 @@
 """The optional weekly post: a channel's top papers of the seven days before the post.
 
-It goes through the same ledger as the daily digest, under the channel's name plus `#weekly`
-(channel names cannot contain `#`) and the week's last day, so each week is posted once.
+It goes through the same ledger as the daily digest, as the channel's `weekly` delivery of the
+week's last day, so each week is posted once.
 """
 
 from __future__ import annotations
@@ -13,18 +13,6 @@ from bot.channels import ChannelConfig
 from bot.formatter import format_top
 from bot.messages import Post
 from bot.schedule import time_zone
-
-WEEKLY = "#weekly"
-
-
-def weekly_name(channel: str) -> str:
-    """The weekly post's name in the ledger and the scheduler."""
-    return f"{channel}{WEEKLY}"
-
-
-def weekly_channel(name: str) -> str | None:
-    """The channel a weekly name belongs to; None for a daily one."""
-    return name.removesuffix(WEEKLY) if name.endswith(WEEKLY) else None
 
 
 def week_before(channel: ChannelConfig, fire_time: dt.datetime) -> tuple[dt.date, dt.date]:

@@ -1,6 +1,6 @@
 """What a command runs with: the archive, the caller, and the running bot's channel services.
 
-How a command is declared (`CommandSpec`) lives in `bot/command_spec.py`.
+How a command is declared (`CommandSpec`) lives in `bot/commands/spec.py`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ from dataclasses import dataclass, field
 from bot.alerts import AlertStore
 from bot.archive import Archive
 from bot.channels import ChannelRegistry
+from bot.clock import utc_now
 from bot.delivery.ledger import DeliveryLedger
 from bot.formatter import FormatOptions
 from bot.messages import Message
 from bot.sources.health import SourceHealth
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ and never cached. Alerts arrive as direct messages, which only Slack and Discord
 from __future__ import annotations
 
 from bot.alerts import EXAMPLE, MAX_ALERTS, USAGE, Alert, AlertStore, paper_text, words_match
-from bot.command_context import Caller, CommandContext
+from bot.commands.context import Caller, CommandContext
 from bot.errors import UserError
 from bot.messages import Card, ListItem, Message
 

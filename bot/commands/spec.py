@@ -2,8 +2,8 @@
 
 Each adapter builds what its platform registers from these declarations (Slack's manifest and
 listeners, Discord's application commands, the console's help), so a command added to the
-registry in `bot/commands.py` reaches every platform. Typed options come back as values; the
-core reads words, and `command_text` is the one way the values become those words.
+registry (`bot/commands/registry.py`) reaches every platform. Typed options come back as values;
+the core reads words, and `command_text` is the one way the values become those words.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from bot.command_context import CommandContext
+    from bot.commands.context import CommandContext
     from bot.messages import Message
 
 # text: free words; int: a whole number (min/max); choice: one of `choices`;

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from bot.channels import ChannelConfig
-from bot.command_context import BotServices, CommandContext
+from bot.commands.context import BotServices, CommandContext
 from bot.errors import UserError
 from bot.formatter import select_papers
 from bot.messages import Card, Fact, Message
