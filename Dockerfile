@@ -30,6 +30,6 @@ USER digest
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('DIGEST_BOT_HTTP__PORT', '8080'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request as u; u.build_opener(u.ProxyHandler({})).open('http://127.0.0.1:%s/healthz' % os.environ.get('DIGEST_BOT_HTTP__PORT', '8080'), timeout=4)"]
 ENTRYPOINT ["digest-bot"]
 CMD ["run"]

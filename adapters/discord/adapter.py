@@ -50,11 +50,18 @@ def _why(error: BaseException) -> str:
 
 
 class OneLineReconnects(logging.Filter):
-    """discord.py logs each failed gateway attempt with a traceback; one line says as much."""
+    """discord.py logs each failed gateway attempt with a traceback; one line says as much.
+
+    It keeps the last attempt's cause: after a failed reconnect a fixed-shard client can end
+    with an AttributeError of its own, which says nothing about why the gateway was not reached.
+    """
+
+    last_cause: str | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and record.exc_info[1] is not None:
-            record.msg = f"{record.getMessage()} ({_why(record.exc_info[1])})"
+            self.last_cause = _why(record.exc_info[1])
+            record.msg = f"{record.getMessage()} ({self.last_cause})"
             record.args, record.exc_info, record.exc_text = (), None, None
         return True
 
@@ -70,6 +77,11 @@ def use_api_base(url: str) -> str:
     previous = discord.http.Route.BASE
     discord.http.Route.BASE = url.rstrip("/")
     return previous
+
+
+# The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 
 def make_client(settings: DiscordSettings, **options: Any) -> discord.Client:
@@ -140,6 +152,7 @@ class DiscordAdapter:
             raise
 
     async def _connect(self, token: str) -> None:
+        _ONE_LINE.last_cause = None
         intents = discord.Intents.none()
         intents.guilds = True  # channels and threads by id; no privileged intent is needed
         client = self.client = self.client_factory(
@@ -196,7 +209,12 @@ class DiscordAdapter:
         error = connection.exception() if connection in done else None
         if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
             raise ConfigError([f"Discord login refused (gateway 4004): {_FIX_HINT}"])
-        reason = _why(error) if error else f"no READY within {self.ready_seconds:g} s"
+        if error is not None and not isinstance(error, _TRANSIENT) and _ONE_LINE.last_cause:
+            reason = _ONE_LINE.last_cause  # discord.py's own follow-up error hides the cause
+        elif error is not None:
+            reason = _why(error)
+        else:
+            reason = f"no READY within {self.ready_seconds:g} s"
         raise PlatformUnavailable(
             f"cannot connect to the Discord gateway ({reason}): check the network"
         )

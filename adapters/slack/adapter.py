@@ -39,11 +39,25 @@ log = logging.getLogger(__name__)
 CONNECTIONS = 256  # to Slack at once; 200 channels are served in parallel
 
 
+class NoTokenNote(logging.Filter):
+    """Drop bolt's note that a client given with SLACK_BOT_TOKEN set makes the token unused.
+
+    bolt reads SLACK_BOT_TOKEN from the environment itself, so every start printed it; the
+    client we pass is built from that very token.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("As you gave `client` as well")
+
+
 def build_bolt_app(
     settings: BotSettings, context: ContextFactory, client: AsyncWebClient
 ) -> AsyncApp:
     """The bolt app answering the slash commands, verifying signatures in HTTP mode."""
     secret = settings.slack_signing_secret
+    bolt_logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, NoTokenNote) for f in bolt_logger.filters):
+        bolt_logger.addFilter(NoTokenNote())
     app = AsyncApp(
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
@@ -55,7 +69,7 @@ def build_bolt_app(
         raise_error_for_unhandled_request=False,
         # bolt gives each of its loggers the level of the root logger as it is at this moment
         # (INFO in `run`); with a base logger they take its level instead: WARNING unless -v.
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_logger,
         before_authorize=keep_proxy_rule,  # its per-request clients would take any proxy
     )
     register_commands(app, context, SlackAdmins(client, settings.slack.admin_groups))

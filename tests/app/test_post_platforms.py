@@ -61,6 +61,8 @@ async def test_every_platform_and_mode_delivers_through_the_configured_endpoints
     assert fakes.trapped == []  # nothing went through a proxy
     assert "network guard" not in output  # nor looked up another host
     assert "Traceback" not in output
+    # A clean post says what it did and nothing else: no library notes (voice, bolt's token).
+    assert "WARNING" not in output, output
     assert fakes.discord.identify_payloads  # the gateway of the configured API was used
 
 
