@@ -11,7 +11,7 @@ import logging
 
 import discord
 
-from adapters.discord.publisher import delivery_error
+from adapters.discord.errors import delivery_error
 from adapters.discord.render import NO_MENTIONS, render_message
 from bot.errors import DeliveryError
 from bot.messages import Message

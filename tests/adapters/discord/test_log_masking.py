@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from adapters.discord.publisher import hide_webhook_tokens
+from adapters.discord.webhook_publisher import hide_webhook_tokens
 
 
 def test_a_webhook_request_line_is_masked_even_on_a_handler_added_later() -> None:

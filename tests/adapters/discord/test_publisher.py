@@ -16,7 +16,8 @@ import discord
 import pytest
 from discord.http import HTTPClient
 
-from adapters.discord.publisher import DiscordPublisher, nonce
+from adapters.discord.bot_publisher import nonce
+from adapters.discord.publisher import DiscordPublisher
 from adapters.discord.render import render_post
 from bot.delivery.publisher import DeliveryKey, SentMessage
 from bot.errors import DeliveryError
