@@ -19,8 +19,8 @@ import pytest
 from bot.errors import SourceError, SourceUnreachable
 from bot.sources import FetchLimits, HuggingFaceSource, UrlTemplateSource
 from bot.sources.base import DigestSource
-from tests.core.sources.conftest import DAY, DIGEST, Server, Sleeps
 from tests.fakes.clock import ManualClock
+from tests.fakes.digest_server import DAY, DIGEST, Server
 
 TEMPLATE = "https://example.org/digests/{date}.md"
 HF_DAY = b'[{"paper": {"id": "2501.04682", "title": "Our Test Paper", "upvotes": 7}}]'
@@ -220,11 +220,14 @@ def test_nonsense_limits_are_refused() -> None:
 
 
 async def test_network_trouble_after_every_retry_is_unreachable_naming_the_host(
-    server: Server, sleeps: Sleeps
+    server: Server, clock: ManualClock
 ) -> None:
     server.will(httpx.ConnectError("refused"), httpx.ReadTimeout("slow"))
     source = UrlTemplateSource(
-        "https://u:secret@example.org:8443/{date}.md", client=server.client, retries=1, sleep=sleeps
+        "https://u:secret@example.org:8443/{date}.md",
+        client=server.client,
+        retries=1,
+        sleep=clock.sleep,
     )
     with pytest.raises(SourceUnreachable) as info:
         await source.fetch(DAY)

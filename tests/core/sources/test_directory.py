@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import DigestParseError, SourceError
 from bot.sources import DirectorySource, iter_digest_files
-from tests.core.sources.conftest import DAY, DIGEST
+from tests.fakes.digest_server import DAY, DIGEST
 
 
 def digest_for(day: dt.date, title: str = "Our Test Paper") -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.models import MAX_VOTES
 from bot.sources import HuggingFaceSource, digest_from_hf_json
-from tests.core.sources.conftest import DAY, Server
+from tests.fakes.digest_server import DAY, Server
 
 
 def entry(arxiv_id: str, upvotes: object) -> dict[str, object]:

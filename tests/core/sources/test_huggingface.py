@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from bot.errors import SourceError
 from bot.sources import HuggingFaceSource, digest_from_hf_json
 from tests.conftest import PROJECT_ROOT
-from tests.core.sources.conftest import DAY, Server, Sleeps
+from tests.fakes.clock import ManualClock
+from tests.fakes.digest_server import DAY, Server
 
 SAMPLE = PROJECT_ROOT.parent / "shared" / "corpus" / "hf_api" / "daily_papers_sample.json"
 
@@ -45,13 +46,13 @@ PLAIN_ENTRY: dict[str, Any] = {
 }
 
 
-def api_source(server: Server, sleeps: Sleeps, **options: Any) -> HuggingFaceSource:
-    return HuggingFaceSource(client=server.client, sleep=sleeps, **options)
+def api_source(server: Server, clock: ManualClock, **options: Any) -> HuggingFaceSource:
+    return HuggingFaceSource(client=server.client, sleep=clock.sleep, **options)
 
 
-async def test_a_day_is_fetched_from_the_api_and_mapped(server: Server, sleeps: Sleeps) -> None:
+async def test_a_day_is_fetched_from_the_api_and_mapped(server: Server, clock: ManualClock) -> None:
     server.will(httpx.Response(200, json=[FULL_ENTRY, PLAIN_ENTRY]))
-    digest = await api_source(server, sleeps).fetch(DAY)
+    digest = await api_source(server, clock).fetch(DAY)
     assert server.urls == ["https://huggingface.co/api/daily_papers?date=2025-01-09"]
     assert digest is not None
     assert digest.date == DAY
@@ -77,32 +78,37 @@ async def test_a_day_is_fetched_from_the_api_and_mapped(server: Server, sleeps: 
     assert plain.thumbnail_url == "https://cdn.example.org/thumb.png"
 
 
-async def test_an_empty_day_is_none(server: Server, sleeps: Sleeps) -> None:
+async def test_an_empty_day_is_none(server: Server, clock: ManualClock) -> None:
     server.will(httpx.Response(200, json=[]))
-    assert await api_source(server, sleeps).fetch(DAY) is None
+    assert await api_source(server, clock).fetch(DAY) is None
 
 
-async def test_a_missing_day_is_none(server: Server, sleeps: Sleeps) -> None:
+async def test_a_missing_day_is_none(server: Server, clock: ManualClock) -> None:
     server.will(httpx.Response(404, json={"error": "not found"}))
-    assert await api_source(server, sleeps).fetch(DAY) is None
+    assert await api_source(server, clock).fetch(DAY) is None
 
 
-async def test_outages_are_retried_like_any_url(server: Server, sleeps: Sleeps) -> None:
+async def test_outages_are_retried_like_any_url(server: Server, clock: ManualClock) -> None:
     server.will(
         httpx.Response(503, headers={"Retry-After": "3"}),
         httpx.ReadTimeout("no answer"),
         httpx.Response(200, json=[PLAIN_ENTRY]),
     )
-    digest = await api_source(server, sleeps, backoff=0.5).fetch(DAY)
+    digest = await api_source(server, clock, backoff=0.5).fetch(DAY)
     assert digest is not None
     assert len(server.requests) == 3
-    assert sleeps == [3.0, 1.0]
+    assert clock.slept == [3.0, 1.0]
 
 
-async def test_giving_up_keeps_secrets_of_the_base_url_out(server: Server, sleeps: Sleeps) -> None:
+async def test_giving_up_keeps_secrets_of_the_base_url_out(
+    server: Server, clock: ManualClock
+) -> None:
     server.will(*[httpx.Response(502)] * 2)
     source = HuggingFaceSource(
-        base_url="https://me:hunter2@hf.example.org/", client=server.client, retries=1, sleep=sleeps
+        base_url="https://me:hunter2@hf.example.org/",
+        client=server.client,
+        retries=1,
+        sleep=clock.sleep,
     )
     with pytest.raises(SourceError) as info:
         await source.fetch(DAY)
@@ -114,18 +120,20 @@ async def test_giving_up_keeps_secrets_of_the_base_url_out(server: Server, sleep
         assert "date=" not in text
 
 
-async def test_an_answer_that_is_not_json_is_a_source_error(server: Server, sleeps: Sleeps) -> None:
+async def test_an_answer_that_is_not_json_is_a_source_error(
+    server: Server, clock: ManualClock
+) -> None:
     server.will(httpx.Response(200, text="<html>maintenance</html>"))
     with pytest.raises(SourceError, match="not JSON"):
-        await api_source(server, sleeps).fetch(DAY)
+        await api_source(server, clock).fetch(DAY)
 
 
 async def test_entries_none_of_which_can_be_read_are_an_error_not_a_quiet_day(
-    server: Server, sleeps: Sleeps
+    server: Server, clock: ManualClock
 ) -> None:
     server.will(httpx.Response(200, json=[{"paper": {}}, {"title": "no paper"}]))
     with pytest.raises(SourceError, match="none of the 2 entries"):
-        await api_source(server, sleeps).fetch(DAY)
+        await api_source(server, clock).fetch(DAY)
 
 
 def test_a_bad_base_url_is_refused() -> None:
@@ -236,9 +244,9 @@ def test_the_real_sample_maps_every_paper() -> None:
 
 
 @pytest.mark.corpus
-async def test_the_real_sample_through_the_api_source(server: Server, sleeps: Sleeps) -> None:
+async def test_the_real_sample_through_the_api_source(server: Server, clock: ManualClock) -> None:
     data = real_sample()
     server.will(httpx.Response(200, content=SAMPLE.read_bytes()))
-    digest = await api_source(server, sleeps).fetch(DAY)
+    digest = await api_source(server, clock).fetch(DAY)
     assert digest is not None
     assert len(digest.papers) == len(data)

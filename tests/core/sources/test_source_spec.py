@@ -16,7 +16,7 @@ from bot.sources import (
     check_source_spec,
     source_from_spec,
 )
-from tests.core.sources.conftest import DAY, DIGEST, Server
+from tests.fakes.digest_server import DAY, DIGEST, Server
 
 
 @pytest.mark.parametrize("spec", ["huggingface", "hf", " HuggingFace ", "HF"])

@@ -11,7 +11,8 @@ import pytest
 from bot.archive import Archive
 from bot.ingest import BREAKER_DAYS, days_between, import_from_source
 from bot.sources import UrlTemplateSource
-from tests.core.sources.conftest import DIGEST, Server, Sleeps
+from tests.fakes.clock import ManualClock
+from tests.fakes.digest_server import DIGEST, Server
 
 TEMPLATE = "https://example.org/digests/{date}.md"
 # The day comes from the URL, so one body serves every day.
@@ -24,12 +25,12 @@ def archive(tmp_path: Path) -> Archive:
     return Archive.from_url(f"sqlite:///{tmp_path / 'range.sqlite3'}")
 
 
-def source(server: Server, sleeps: Sleeps, retries: int = 0) -> UrlTemplateSource:
-    return UrlTemplateSource(TEMPLATE, client=server.client, sleep=sleeps, retries=retries)
+def source(server: Server, clock: ManualClock, retries: int = 0) -> UrlTemplateSource:
+    return UrlTemplateSource(TEMPLATE, client=server.client, sleep=clock.sleep, retries=retries)
 
 
 async def test_an_html_or_empty_day_is_named_and_the_other_days_land(
-    archive: Archive, server: Server, sleeps: Sleeps
+    archive: Archive, server: Server, clock: ManualClock
 ) -> None:
     server.will(
         httpx.Response(200, text=UNDATED),
@@ -40,7 +41,7 @@ async def test_an_html_or_empty_day_is_named_and_the_other_days_land(
         httpx.Response(200, text=UNDATED),
     )
     days = days_between(FIRST, FIRST + dt.timedelta(days=5))
-    report = await import_from_source(archive, source(server, sleeps), days)
+    report = await import_from_source(archive, source(server, clock), days)
     assert archive.dates() == [days[0], days[5]]
     assert report.failed == [
         "2025-01-02: https://example.org/digests/2025-01-02.md: not a digest (HTML): the server "
@@ -55,11 +56,11 @@ async def test_an_html_or_empty_day_is_named_and_the_other_days_land(
 
 
 async def test_a_page_with_text_but_no_digest_is_named_too(
-    archive: Archive, server: Server, sleeps: Sleeps
+    archive: Archive, server: Server, clock: ManualClock
 ) -> None:
     server.will(httpx.Response(200, text="just some notes\n"), httpx.Response(200, text=UNDATED))
     report = await import_from_source(
-        archive, source(server, sleeps), days_between(FIRST, FIRST + dt.timedelta(days=1))
+        archive, source(server, clock), days_between(FIRST, FIRST + dt.timedelta(days=1))
     )
     assert archive.dates() == [FIRST + dt.timedelta(days=1)]
     assert len(report.failed) == 1
@@ -67,12 +68,12 @@ async def test_a_page_with_text_but_no_digest_is_named_too(
 
 
 async def test_an_offline_host_stops_the_range_with_one_line_naming_it(
-    archive: Archive, server: Server, sleeps: Sleeps
+    archive: Archive, server: Server, clock: ManualClock
 ) -> None:
     server.will(httpx.Response(200, text=UNDATED))
     server.will(*[httpx.ConnectError("connection refused")] * (BREAKER_DAYS * 2))
     days = days_between(FIRST, FIRST + dt.timedelta(days=29))
-    report = await import_from_source(archive, source(server, sleeps, retries=1), days)
+    report = await import_from_source(archive, source(server, clock, retries=1), days)
     # The day fetched before the outage is kept; each offline day cost its retries, no more.
     assert archive.dates() == [FIRST]
     assert len(server.requests) == 1 + BREAKER_DAYS * 2
@@ -86,13 +87,13 @@ async def test_an_offline_host_stops_the_range_with_one_line_naming_it(
 
 
 async def test_an_answer_between_outages_resets_the_breaker(
-    archive: Archive, server: Server, sleeps: Sleeps
+    archive: Archive, server: Server, clock: ManualClock
 ) -> None:
     down = httpx.ConnectError("connection refused")
     script = [down] * (BREAKER_DAYS - 1) + [httpx.Response(404)] + [down] * (BREAKER_DAYS - 1)
     server.will(*script, httpx.Response(200, text=UNDATED))
     days = days_between(FIRST, FIRST + dt.timedelta(days=len(script)))
-    report = await import_from_source(archive, source(server, sleeps), days)
+    report = await import_from_source(archive, source(server, clock), days)
     assert archive.dates() == [days[-1]]
     assert not any(line.startswith("stopped") for line in report.failed)
     assert len(report.failed) == 2 * (BREAKER_DAYS - 1)

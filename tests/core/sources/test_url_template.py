@@ -10,7 +10,8 @@ import pytest
 
 from bot.errors import DigestParseError, SourceError
 from bot.sources import UrlTemplateSource
-from tests.core.sources.conftest import DAY, DIGEST, Server, Sleeps
+from tests.fakes.clock import ManualClock
+from tests.fakes.digest_server import DAY, DIGEST, Server
 
 
 @pytest.mark.parametrize(
@@ -22,10 +23,10 @@ from tests.core.sources.conftest import DAY, DIGEST, Server, Sleeps
     ],
 )
 async def test_the_template_is_filled_with_the_day_and_the_body_parsed(
-    server: Server, sleeps: Sleeps, template: str, expected: str
+    server: Server, clock: ManualClock, template: str, expected: str
 ) -> None:
     server.will(httpx.Response(200, text=DIGEST))
-    digest = await UrlTemplateSource(template, client=server.client, sleep=sleeps).fetch(DAY)
+    digest = await UrlTemplateSource(template, client=server.client, sleep=clock.sleep).fetch(DAY)
     assert server.urls == [expected]
     assert digest is not None
     assert digest.date == DAY
@@ -36,7 +37,7 @@ async def test_the_template_is_filled_with_the_day_and_the_body_parsed(
 
 
 async def test_the_day_comes_from_the_url_when_the_body_has_no_date_heading(
-    server: Server, sleeps: Sleeps
+    server: Server, clock: ManualClock
 ) -> None:
     undated = DIGEST.replace("## Daily Papers (2025-01-09)\n", "")
     server.will(httpx.Response(200, text=undated))
