@@ -14,7 +14,7 @@ from tests.conftest import PROJECT_ROOT
 FORBIDDEN_IN_CORE = ("adapters", "slack_sdk", "slack_bolt", "discord", "aiohttp", "uvicorn")
 # The composition roots may load adapters (and the HTTP server) lazily inside functions, and
 # read the settings from `config`: the command line, the wiring of the running bot, its server.
-COMPOSITION_ROOTS = ("bot/cli/", "bot/app/main.py", "bot/app/web.py")
+COMPOSITION_ROOTS = ("bot/cli/", "bot/app/main.py", "bot/app/adapters.py", "bot/app/web.py")
 # Modules outside the composition roots that still take `BotSettings` whole, each with why.
 CONFIG_IMPORTS_LEFT: dict[str, str] = {}
 

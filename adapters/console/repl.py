@@ -9,7 +9,7 @@ from rich.console import Console
 
 from adapters.console.lines import ReadLine
 from adapters.console.render import render_console
-from bot.app.platform import ContextFactory
+from bot.adapter_contract import ContextFactory
 from bot.commands import COMMANDS, Caller, CommandRegistry, run_text_command
 from bot.messages import Message
 

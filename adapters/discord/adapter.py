@@ -24,8 +24,8 @@ from adapters.discord.commands import add_commands, sync_commands
 from adapters.discord.direct import DiscordDirectMessenger
 from adapters.discord.pacing import GlobalPacer
 from adapters.discord.publisher import DiscordPublisher
+from bot.adapter_contract import ASGIApp, ContextFactory
 from bot.alerts import DirectMessenger
-from bot.app.platform import ASGIApp, ContextFactory
 from bot.errors import ConfigError, PlatformUnavailable
 from config import BotSettings
 from config.settings import DiscordSettings

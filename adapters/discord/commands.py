@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.render import NO_MENTIONS, DiscordPayload, render_message
-from bot.app.platform import ContextFactory
+from bot.adapter_contract import ContextFactory
 from bot.commands import (
     COMMANDS,
     Caller,

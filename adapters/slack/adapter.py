@@ -29,8 +29,8 @@ from adapters.slack.http_events import SlackEventsApp
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.permissions import SlackAdmins
 from adapters.slack.publisher import SlackPublisher
+from bot.adapter_contract import ASGIApp, ContextFactory
 from bot.alerts import DirectMessenger
-from bot.app.platform import ASGIApp, ContextFactory
 from bot.errors import ConfigError, PlatformUnavailable
 from config import BotSettings
 

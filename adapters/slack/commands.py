@@ -19,7 +19,7 @@ from slack_bolt.response import BoltResponse
 
 from adapters.slack.permissions import SlackAdmins
 from adapters.slack.render import render_message
-from bot.app.platform import ContextFactory
+from bot.adapter_contract import ContextFactory
 from bot.commands import (
     COMMANDS,
     AnswerCache,

@@ -1,7 +1,8 @@
-"""Wiring the running bot: archive, source, ledger, publishers, scheduler, console.
+"""Wiring the running bot: archive, source, ledger, platform adapters, scheduler, console.
 
 Adapters are imported inside functions, only when a configured channel needs them, so the
-platform SDKs stay optional extras and the console needs none.
+platform SDKs stay optional extras and the console needs none. What an adapter implements is
+`bot.adapter_contract`.
 """
 
 from __future__ import annotations
@@ -16,20 +17,20 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 
+from bot.adapter_contract import ASGIApp
 from bot.alerts import AlertNotifier, AlertStore, DirectMessenger
-from bot.app.platform import ASGIApp, ContextFactory, PlatformAdapter
+from bot.app.adapters import build_adapters
 from bot.archive import Archive
-from bot.channels import ChannelConfig
 from bot.clock import Clock, Sleep, utc_now
 from bot.commands import BotServices, Caller, CommandContext
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.kinds import KINDS, DeliveryKind, delivery_name, parse_delivery_name
+from bot.delivery.health import delivery_health
 from bot.delivery.ledger import DeliveryLedger, owner_name
 from bot.delivery.publisher import Publisher
 from bot.delivery.runner import DigestRunner
+from bot.delivery.schedules import ScheduledDeliveries
 from bot.delivery.unavailable import UnavailablePublisher
 from bot.errors import ConfigError, PlatformUnavailable
-from bot.extras import import_extra
 from bot.formatter import FormatOptions, format_digest
 from bot.ingest import import_from_source, is_sample, sample_notice
 from bot.schedule import ChannelScheduler
@@ -47,39 +48,10 @@ RETRY_INTERVAL_SECONDS = 300
 # A platform's start (login, gateway, Socket Mode) that takes longer is given up; Discord's own
 # wait for READY is 60 s.
 START_SECONDS = 90.0
-SETTINGS_SYNC_SECONDS = 60
-
-# Adapters by platform, imported only when a channel or a token asks for that platform.
-ADAPTERS = {
-    "slack": ("adapters.slack.adapter", "SlackAdapter", "slack"),
-    "discord": ("adapters.discord.adapter", "DiscordAdapter", "discord"),
-}
-
-
-def wanted_platforms(settings: BotSettings) -> list[str]:
-    """Platforms with a configured channel, or whose bot token is set (slash commands only)."""
-    wanted = {c.platform for c in settings.channels} - {"console"}
-    if settings.slack_bot_token:
-        wanted.add("slack")
-    if settings.discord_bot_token:
-        wanted.add("discord")
-    return sorted(wanted)
-
-
-def build_adapters(settings: BotSettings, context: ContextFactory) -> dict[str, PlatformAdapter]:
-    adapters: dict[str, PlatformAdapter] = {}
-    for platform in wanted_platforms(settings):
-        module_name, class_name, extra = ADAPTERS[platform]
-        module = import_extra(module_name, extra, f"channels: platform '{platform}'")
-        adapters[platform] = getattr(module, class_name)(settings, context)
-    return adapters
 
 
 def build_app(settings: BotSettings, console: Console) -> BotApp:
-    """The bot as `digest-bot run` and `post` start it: the configured source, the wall clock,
-    and the console publisher for console channels."""
-    from adapters.console.publisher import ConsolePublisher
-
+    """The bot as `digest-bot run` and `post` start it: the configured source, the wall clock."""
     limits = FetchLimits(
         max_bytes=settings.source_max_bytes, deadline=settings.source_deadline_seconds
     )
@@ -87,7 +59,6 @@ def build_app(settings: BotSettings, console: Console) -> BotApp:
         settings,
         console,
         source=source_from_spec(settings.source, limits=limits),
-        publishers={"console": ConsolePublisher(console)},
         clock=utc_now,
     )
 
@@ -95,8 +66,9 @@ def build_app(settings: BotSettings, console: Console) -> BotApp:
 class BotApp:
     """Everything one bot process holds; `run` serves until stopped.
 
-    `publishers` serve the platforms without an adapter (the console); each started adapter
-    brings its own. Tests pass a fake source, a manual clock and sleep (`build_app` has the real).
+    Each started adapter brings its platform's publisher; `publishers` serve platforms without
+    one (tests' fakes). Tests pass a fake source, a manual clock and sleep (`build_app` has the
+    real ones).
     """
 
     def __init__(
@@ -105,7 +77,7 @@ class BotApp:
         console: Console,
         *,
         source: DigestSource,
-        publishers: Mapping[str, Publisher],
+        publishers: Mapping[str, Publisher] | None = None,
         clock: Clock = utc_now,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -115,8 +87,9 @@ class BotApp:
         self.source = source
         self.ledger = DeliveryLedger(self.archive.engine, owner_name(), clock=clock)
         self.alerts = AlertStore(self.archive.engine, clock=clock)
-        self.adapters = build_adapters(settings, self.command_context)
-        self.publishers = dict(publishers)  # a platform that cannot connect gets a stand-in here
+        self.adapters = build_adapters(settings, self.command_context, console)
+        # A platform that cannot connect gets a stand-in here.
+        self.publishers = dict(publishers or {})
         self.publishers.update({name: adapter.publisher for name, adapter in self.adapters.items()})
         # Platforms whose bot connection failed to start, with the one-line reason.
         self.down: dict[str, PlatformUnavailable] = {}
@@ -241,23 +214,9 @@ class BotApp:
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Healthy when the database answers and the scheduler runs; details per channel."""
-        try:
-            latest = self.archive.latest_date()
-        except Exception as error:  # the database is down: say so, never crash the probe
-            return False, {"database": f"unavailable ({type(error).__name__})"}
-        channels = {}
-        for channel in self.settings.channels:
-            record = self.ledger.last_delivery(channel.name, done=False)  # a failure shows
-            channels[channel.name] = (
-                None if record is None else {"date": record.day.isoformat(), "state": record.state}
-            )
         scheduling = self.scheduler is not None and self.scheduler.running
-        details = {
-            "latest_digest": latest.isoformat() if latest else None,
-            "scheduler": "running" if scheduling else "stopped",
-            "channels": channels,
-        }
-        return bool(scheduling or not self.settings.channels), details
+        names = [channel.name for channel in self.settings.channels]
+        return delivery_health(self.archive, self.ledger, names, scheduling=scheduling)
 
     def show_latest(self) -> None:
         from adapters.console.render import print_post
@@ -300,12 +259,8 @@ class BotApp:
         answering = read_line is not None or is_terminal(stdin)
         async with self.connected():
             await self.runner.catch_up()
-            scheduler = self.scheduler = ChannelScheduler(self._scheduled)
-            self._sync_schedules()
-            # A time changed in chat here reschedules at once; one changed through another bot
-            # process sharing the database, within a minute.
-            self.runner.channels.on_change(lambda _channel: self._sync_schedules())
-            scheduler.every("settings", SETTINGS_SYNC_SECONDS, self._sync_schedules_async)
+            deliveries = ScheduledDeliveries(self.runner)
+            scheduler = self.scheduler = deliveries.scheduler
             live = self.settings.live
             if self.source.live and live.window_hours > 0:
                 # Late papers and new votes: recent posts are edited in place, never posted again.
@@ -324,39 +279,9 @@ class BotApp:
                 else:
                     await stop.wait()
             finally:
-                scheduler.shutdown()
+                deliveries.shutdown()
                 self.scheduler = None
         return 0
-
-    def _sync_schedules(self) -> None:
-        """(Re)schedule every channel whose time or time zone is new to the scheduler."""
-        if self.scheduler is None:
-            return
-        for channel in self.runner.channels.all():
-            for kind in KINDS:
-                # One job per channel and kind, named as the ledger names the delivery.
-                job = delivery_name(channel.name, kind)
-                schedule = _schedule_of(channel, kind)
-                if schedule:
-                    self.scheduler.add(job, schedule, channel.timezone)
-                else:
-                    self.scheduler.remove(job)
-
-    async def _sync_schedules_async(self) -> None:
-        self._sync_schedules()
-
-    async def _scheduled(self, job: str, fire_time: dt.datetime) -> None:
-        name, kind = parse_delivery_name(job)
-        channel = self.runner.channels.get(name)
-        if kind == "weekly":
-            await self.runner.run_weekly(channel, fire_time)
-        else:
-            await self.runner.run_scheduled(channel, fire_time)
-
-
-def _schedule_of(channel: ChannelConfig, kind: DeliveryKind) -> str | None:
-    """The cron expression of a channel's delivery of `kind`; None when it has none."""
-    return channel.schedule if kind == "daily" else channel.weekly_schedule
 
 
 def _log_waiting_for_import() -> None:

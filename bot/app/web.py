@@ -16,7 +16,7 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.app.platform import ASGIApp
+from bot.adapter_contract import ASGIApp
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)

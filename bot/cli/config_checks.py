@@ -19,13 +19,15 @@ def environment_problems(
     settings: BotSettings, *, database_timeout: int = DATABASE_TIMEOUT_SECONDS
 ) -> list[str]:
     """One line per problem; the database is given `database_timeout` seconds to answer."""
-    from bot.app.main import ADAPTERS, wanted_platforms  # the wiring knows each extra
+    from bot.app.adapters import ADAPTERS, wanted_platforms  # the wiring knows each extra
 
     problems: list[str] = []
     for platform in wanted_platforms(settings):
-        module_name, _, extra = ADAPTERS[platform]
+        entry = ADAPTERS[platform]
+        if entry.extra is None:  # built in (the console): nothing to install
+            continue
         try:
-            import_extra(module_name, extra, f"channels: platform '{platform}'")
+            import_extra(entry.module, entry.extra, f"channels: platform '{platform}'")
         except MissingExtra as error:
             problems += error.problems
     source = _source_problem(settings.source)

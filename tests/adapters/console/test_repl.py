@@ -23,7 +23,7 @@ from rich.console import Console
 
 from adapters.console.lines import HISTORY_FILE, plain_reader, prompt_reader
 from adapters.console.repl import GREETING, QUIT_USAGE, command_loop
-from bot.app.platform import ContextFactory
+from bot.adapter_contract import ContextFactory
 from bot.archive import Archive
 from bot.commands import Caller, CommandContext
 from bot.formatter import FormatOptions
