@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.client import PERMANENT_ERRORS, error_code, is_ambiguous
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.render import render_post
+from adapters.slack.retrying import Failure, with_retries
 from adapters.slack.webhook import post_to_webhook
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage, fingerprint
 from bot.errors import DeliveryError
@@ -26,6 +27,7 @@ from bot.messages import Post
 from bot.webhooks import is_webhook_target, webhook_problem
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EVENT_TYPE = "daily_papers_digest_post"
 SEND_ATTEMPTS = 5
@@ -52,8 +54,8 @@ def _part_of(message: dict[str, Any]) -> str | None:
     return str(part) if part else None
 
 
-def _classify(error: Exception, channel: str) -> tuple[str, bool]:
-    """(what went wrong, whether the message may have been posted anyway), for a retry.
+def _classify(error: Exception, channel: str) -> Failure:
+    """What went wrong, and whether the message may have been posted anyway, for a retry.
 
     Raises `DeliveryError` for what retrying cannot fix, and re-raises what is not Slack's.
     """
@@ -64,10 +66,10 @@ def _classify(error: Exception, channel: str) -> tuple[str, bool]:
                 f"Slack channel {channel}: {code}: {PERMANENT_ERRORS[code]}", permanent=True
             ) from None
         if is_ambiguous(error) or code == "ratelimited":
-            return code, is_ambiguous(error)
+            return Failure(code, maybe_done=is_ambiguous(error))
         raise DeliveryError(f"Slack channel {channel}: {code}") from None
     if is_ambiguous(error):
-        return type(error).__name__, True
+        return Failure(type(error).__name__, maybe_done=True)
     raise error
 
 
@@ -146,36 +148,25 @@ class SlackPublisher:
     async def _update(
         self, channel: str, key: DeliveryKey, message: SentMessage, payload: dict[str, Any]
     ) -> None:
-        delay = self._backoff_first
-        failure = ""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            await self.pacer.wait(channel)
-            try:
-                await self.client.chat_update(
-                    channel=channel,
-                    ts=message.message_id,
-                    metadata=metadata(key, message.index),
-                    **payload,
-                )
-                return
-            except Exception as error:
-                failure, _ = _classify(error, channel)  # an edit repeated is the same edit
-            finally:
-                self.pacer.answered(channel)
+        async def attempt() -> None:
+            await self.client.chat_update(
+                channel=channel,
+                ts=message.message_id,
+                metadata=metadata(key, message.index),
+                **payload,
+            )
+
+        def failed(failure: Failure, attempt: int) -> None:
             log.warning(
                 "slack channel=%s part=%s: update failed: %s (attempt %d of %d)",
                 channel,
                 key.part(message.index),
-                failure,
+                failure.reason,
                 attempt,
                 SEND_ATTEMPTS,
             )
-            if attempt < SEND_ATTEMPTS:
-                await self._sleep(delay)
-                delay = min(delay * 2, BACKOFF_MAX)
-        raise DeliveryError(
-            f"Slack channel {channel}: gave up updating after {SEND_ATTEMPTS} attempts ({failure})"
-        )
+
+        await self._retry(channel, attempt, failed, "gave up updating")  # a repeat is the same edit
 
     async def _send(
         self,
@@ -186,43 +177,70 @@ class SlackPublisher:
         thread_ts: str | None,
     ) -> str:
         """Post one message and return its ts; look for it before each resend."""
-        delay = self._backoff_first
-        failure = ""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            await self.pacer.wait(channel)
-            try:
-                response = await self.client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=thread_ts,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    metadata=metadata(key, index),
-                    **payload,
-                )
-                return str(response["ts"])
-            except Exception as error:
-                failure, maybe_posted = _classify(error, channel)
-            finally:
-                self.pacer.answered(channel)
+        part = key.part(index)
+
+        async def attempt() -> str:
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata(key, index),
+                **payload,
+            )
+            return str(response["ts"])
+
+        def failed(failure: Failure, attempt: int) -> None:
             log.warning(
                 "slack channel=%s part=%s: %s (attempt %d of %d)",
                 channel,
-                key.part(index),
-                failure,
+                part,
+                failure.reason,
                 attempt,
                 SEND_ATTEMPTS,
             )
-            if attempt == SEND_ATTEMPTS:
-                break
-            await self._sleep(delay)
-            delay = min(delay * 2, BACKOFF_MAX)
-            if maybe_posted:
-                found = await self._find(channel, key, thread_ts)
-                if key.part(index) in found:
-                    log.info("slack channel=%s part=%s: posted after all", channel, key.part(index))
-                    return found[key.part(index)]
-        raise DeliveryError(
-            f"Slack channel {channel}: gave up after {SEND_ATTEMPTS} attempts ({failure})"
+
+        async def posted_after_all(failure: Failure) -> str | None:
+            if not failure.maybe_done:
+                return None
+            found = await self._find(channel, key, thread_ts)
+            if part not in found:
+                return None
+            log.info("slack channel=%s part=%s: posted after all", channel, part)
+            return found[part]
+
+        return await self._retry(channel, attempt, failed, "gave up", posted_after_all)
+
+    async def _retry(
+        self,
+        channel: str,
+        call: Callable[[], Awaitable[T]],
+        failed: Callable[[Failure, int], None],
+        gave_up: str,
+        recheck: Callable[[Failure], Awaitable[T | None]] | None = None,
+    ) -> T:
+        """`call`, paced per channel and retried with backoff; `gave_up` words the final error."""
+
+        async def attempt() -> T:
+            await self.pacer.wait(channel)
+            try:
+                return await call()
+            finally:
+                self.pacer.answered(channel)
+
+        return await with_retries(
+            attempt,
+            classify=lambda error: _classify(error, channel),
+            attempts=SEND_ATTEMPTS,
+            sleep=self._sleep,
+            backoff_first=self._backoff_first,
+            backoff_max=BACKOFF_MAX,
+            on_failure=failed,
+            give_up=lambda failure: DeliveryError(
+                f"Slack channel {channel}: {gave_up} after {SEND_ATTEMPTS} attempts"
+                f" ({failure.reason})"
+            ),
+            recheck=recheck,
         )
 
     async def _recover(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -18,6 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.client import RATE_LIMIT_RETRIES, REQUEST_TIMEOUT, is_ambiguous, proxy_for
 from adapters.slack.pacing import ChannelPacer
+from adapters.slack.retrying import Failure, Retry, with_retries
 from bot.delivery.publisher import DeliveryKey, RecordSent, SentMessage
 from bot.errors import DeliveryError
 
@@ -60,28 +62,48 @@ async def post_to_webhook(
         if index in done:
             continue
         body = {**payload, "unfurl_links": False, "unfurl_media": False}
-        delay = backoff_first
-        for attempt in range(1, WEBHOOK_ATTEMPTS + 1):
-            await pacer.wait(url)
-            try:
-                problem = await _send_once(client, body, key.channel)
-            finally:
-                pacer.answered(url)
-            if problem is None:
-                break
-            log.warning(
-                "slack webhook channel=%s part=%s: %s (attempt %d of %d)",
-                key.channel,
-                key.part(index),
-                problem,
-                attempt,
-                WEBHOOK_ATTEMPTS,
-            )
-            if attempt == WEBHOOK_ATTEMPTS:
-                raise DeliveryError(f"Slack webhook of channel {key.channel}: {problem}")
-            await sleep(delay)
-            delay *= 2
+        await with_retries(
+            partial(_attempt, client, pacer, url, body, key.channel),
+            classify=_classify,
+            attempts=WEBHOOK_ATTEMPTS,
+            sleep=sleep,
+            backoff_first=backoff_first,
+            on_failure=partial(_log_failure, key.channel, key.part(index)),
+            give_up=lambda failure: DeliveryError(
+                f"Slack webhook of channel {key.channel}: {failure.reason}"
+            ),
+        )
         await record(SentMessage(index=index, message_id=key.part(index)))
+
+
+async def _attempt(
+    client: AsyncWebhookClient, pacer: ChannelPacer, url: str, body: dict[str, Any], channel: str
+) -> None:
+    await pacer.wait(url)
+    try:
+        problem = await _send_once(client, body, channel)
+    finally:
+        pacer.answered(url)
+    if problem is not None:
+        raise Retry(problem)
+
+
+def _classify(error: Exception) -> Failure:
+    """Only the reasons `_send_once` answers are retried; its `DeliveryError`s end the delivery."""
+    if isinstance(error, Retry):
+        return Failure(error.reason)
+    raise error
+
+
+def _log_failure(channel: str, part: str, failure: Failure, attempt: int) -> None:
+    log.warning(
+        "slack webhook channel=%s part=%s: %s (attempt %d of %d)",
+        channel,
+        part,
+        failure.reason,
+        attempt,
+        WEBHOOK_ATTEMPTS,
+    )
 
 
 async def _send_once(client: AsyncWebhookClient, body: dict[str, Any], channel: str) -> str | None:

@@ -143,7 +143,7 @@ async def fetch_with_retries(
             async with asyncio.timeout(max(0.0, ends_at - limits.clock())):
                 answer = await _attempt(client, url, request_timeout, limits, ends_at)
         except (TimeoutError, DeadlinePassed):
-            message = f"{shown}: {past_deadline}; will try again later"
+            message = f"{shown}: {past_deadline}"
             raise SourceUnreachable(message, host=host) from None
         except httpx.TimeoutException:
             problem, unreachable = f"no answer within {request_timeout:g}s", True
@@ -172,7 +172,7 @@ async def fetch_with_retries(
                 break
             log.warning("GET %s: %s; retrying in %.1fs", shown, problem, delay)
             await sleep(delay)
-    message = f"{shown}: {problem} after {retries + 1} attempts; will try again later"
+    message = f"{shown}: {problem} after {retries + 1} attempts"
     if unreachable:
         raise SourceUnreachable(message, host=host)
     raise SourceError(message)
