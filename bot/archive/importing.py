@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, delete, insert, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.archive.records import ImportReport, paper_key, paper_row
 from bot.archive.search_index import Document, SearchIndexWriter, paper_document, search_index
 from bot.models import Digest, out_of_range_votes, votes_in_range
 from bot.storage.engine import json_text
 from bot.storage.tables import digest_entries, digests, papers
+from bot.storage.upsert import insert_for
 
 T = TypeVar("T")
 _CHUNK = 500  # bound parameters per statement stay far below every database's limit
@@ -187,15 +187,7 @@ def _upsert_papers(
 ) -> None:
     if not rows:
         return
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        statement: Any = sqlite.insert(papers)
-    elif dialect == "postgresql":
-        statement = postgresql.insert(papers)
-    else:  # pragma: no cover - other databases are not supported by create_database_engine users
-        raise NotImplementedError(
-            f"database '{dialect}' is not supported; use SQLite or PostgreSQL"
-        )
+    statement = insert_for(connection.dialect.name, papers)
     columns = {name: statement.excluded[name] for name in rows[0] if name != "key"}
     upsert = statement.on_conflict_do_update(index_elements=["key"], set_=columns)
     _insert_many(connection, upsert, rows, stored)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Engine, and_, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.clock import Clock
 from bot.storage.tables import delivery_contents, posted_papers
+from bot.storage.upsert import insert_for
 
 
 @dataclass(frozen=True)
@@ -81,15 +80,7 @@ class ShownPapers:
         rows = [{"channel": channel, "paper_key": key, "day": day} for key in sorted(set(keys))]
         if not rows:
             return
-        dialect = self.engine.dialect.name
-        if dialect == "sqlite":
-            statement: Any = sqlite.insert(posted_papers)
-        elif dialect == "postgresql":
-            statement = postgresql.insert(posted_papers)
-        else:  # pragma: no cover - create_database_engine only makes SQLite and PostgreSQL
-            raise NotImplementedError(
-                f"database '{dialect}' is not supported; use SQLite or PostgreSQL"
-            )
+        statement = insert_for(self.engine.dialect.name, posted_papers)
         # A day already recorded stays unless this one is earlier (a late catch-up delivery).
         upsert = statement.on_conflict_do_update(
             index_elements=["channel", "paper_key"],
